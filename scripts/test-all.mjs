@@ -1,0 +1,78 @@
+// `npm test`: every tier in order — lint, generated files, types, unit, integration, build, browser e2e.
+// Stops at the first failing tier and ends with one line counting the tests that ran.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const counts = { passed: 0, failed: 0, skipped: 0 };
+mkdirSync('test-results', { recursive: true });
+
+function run(title, cmd, args, env = {}) {
+  const t0 = Date.now();
+  console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`\n✗ ${title} failed after ${secs} s`);
+    finish(1);
+  }
+  console.log(`✓ ${title} (${secs} s)`);
+}
+
+function countVitest(file) {
+  if (!existsSync(file)) return;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  counts.passed += r.numPassedTests;
+  counts.failed += r.numFailedTests;
+  counts.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+}
+
+function countPlaywright(file) {
+  if (!existsSync(file)) return;
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats;
+  counts.passed += s.expected + s.flaky;
+  counts.failed += s.unexpected;
+  counts.skipped += s.skipped;
+}
+
+function finish(code) {
+  countVitest('test-results/unit.json');
+  countVitest('test-results/integration.json');
+  countPlaywright('test-results/e2e.json');
+  console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  process.exit(code);
+}
+
+const npx = 'npx';
+run('format', npx, ['prettier', '--check', '.']);
+run('svelte-kit sync', npx, ['svelte-kit', 'sync']);
+run('lint', npx, ['eslint', '.', '--max-warnings', '0']);
+run('migrations up to date', process.execPath, ['scripts/check-migrations.mjs']);
+run('types', npx, ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']);
+run('unit', npx, [
+  'vitest',
+  'run',
+  '--project',
+  'unit',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/unit.json',
+]);
+run('integration', npx, [
+  'vitest',
+  'run',
+  '--project',
+  'integration',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/integration.json',
+]);
+run('build', npx, ['vite', 'build']);
+if (!existsSync(chromium)) {
+  console.error(
+    `\nChromium not found at ${chromium}: install it (Debian: apt-get install chromium fonts-noto-cjk) or set CHROMIUM_PATH.`,
+  );
+  finish(1);
+}
+run('e2e', npx, ['playwright', 'test']);
+finish(0);

@@ -1,0 +1,136 @@
+// Opens the database: real PostgreSQL + PostGIS when a URL is given, otherwise embedded PGlite + PostGIS
+// persisted in a local folder. Both get the same migrations and are used through the same drizzle API.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** What the rest of the server sees of the database, whatever the engine. */
+export interface Database {
+  /** "pglite" (embedded) or "postgres" (a real server). */
+  engine: 'pglite' | 'postgres';
+  orm: Orm;
+  /** Runs a drizzle `sql` query and returns its rows, hiding the drivers' different result shapes. */
+  rows<T>(query: SQL, tx?: Orm): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../db/migrations',
+);
+
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+function wrap(engine: Database['engine'], orm: Orm, close: () => Promise<void>): Database {
+  return {
+    engine,
+    orm,
+    async rows<T>(query: SQL, tx?: Orm) {
+      return rowsOf<T>(await (tx ?? orm).execute(query));
+    },
+    close,
+  };
+}
+
+/** Opens embedded PGlite with PostGIS; `dataDir` undefined means in memory. */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { postgis } = await import('@electric-sql/pglite-postgis');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const release = dataDir ? lockDataDir(dataDir) : () => {};
+  try {
+    const client = await PGlite.create(dataDir, { extensions: { postgis } });
+    const orm = drizzle(client, { schema }) as unknown as Orm;
+    return wrap('pglite', orm, async () => {
+      await client.close();
+      release();
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite takes no lock of its own, and two processes on one data folder corrupt it: a lock file with our
+ * pid keeps a second process out (a lock left by a dead process is taken over).
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'citynerve.lock');
+  let holder = NaN;
+  try {
+    holder = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    // no lock yet
+  }
+  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    throw new Error(
+      `The embedded database in ${path.resolve(dataDir)} is in use by process ${holder}: stop it first (one process at a time may open it).`,
+    );
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+/** Connects to a real PostgreSQL; fails with a message naming the host when it cannot be reached. */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await client`select 1`;
+  } catch (err) {
+    await client.end({ timeout: 1 }).catch(() => {});
+    const u = new URL(url);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (database "${u.pathname.slice(1)}"): ${(err as Error).message}`,
+    );
+  }
+  const orm = drizzle(client, { schema }) as unknown as Orm;
+  return wrap('postgres', orm, () => client.end({ timeout: 5 }));
+}
+
+/** Applies the committed migrations; on PostgreSQL, first checks that PostGIS can be installed. */
+export async function migrate(db: Database): Promise<void> {
+  if (db.engine === 'postgres') {
+    const available = await db.rows<{ n: number }>(
+      (await import('drizzle-orm'))
+        .sql`select count(*)::int as n from pg_available_extensions where name = 'postgis'`,
+    );
+    if (!available[0] || available[0].n === 0) {
+      throw new Error(
+        'The PostgreSQL server has no "postgis" extension available. Install it (Debian: apt-get install postgresql-15-postgis-3) or unset DATABASE_URL to use the embedded database.',
+      );
+    }
+    const { migrate: run } = await import('drizzle-orm/postgres-js/migrator');
+    await run(db.orm as never, { migrationsFolder: MIGRATIONS_DIR });
+  } else {
+    const { migrate: run } = await import('drizzle-orm/pglite/migrator');
+    await run(db.orm as never, { migrationsFolder: MIGRATIONS_DIR });
+  }
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<Database> {
+  const db = opts.url ? await openPostgres(opts.url) : await openPglite(opts.dataDir);
+  await migrate(db);
+  return db;
+}

@@ -1,0 +1,86 @@
+// Users and login sessions: the only code that reads or writes those tables.
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import { departments, sessions, users } from '../schema';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  role: string;
+  departmentId: number | null;
+  disabled: boolean;
+}
+
+export function usersRepository(db: Database) {
+  const o = db.orm;
+  return {
+    async findByUsername(username: string): Promise<UserRow | undefined> {
+      const [row] = await o.select().from(users).where(eq(users.username, username)).limit(1);
+      return row;
+    },
+
+    async create(u: Omit<UserRow, 'id' | 'disabled'>): Promise<UserRow> {
+      const [row] = await o.insert(users).values(u).returning();
+      return row;
+    },
+
+    async updatePassword(id: number, passwordHash: string): Promise<void> {
+      await o.update(users).set({ passwordHash }).where(eq(users.id, id));
+    },
+
+    async list() {
+      return o
+        .select({
+          id: users.id,
+          username: users.username,
+          displayName: users.displayName,
+          role: users.role,
+          departmentName: departments.name,
+          disabled: users.disabled,
+        })
+        .from(users)
+        .leftJoin(departments, eq(departments.id, users.departmentId))
+        .orderBy(users.id);
+    },
+
+    async createSession(id: string, userId: number, expiresAt: Date): Promise<void> {
+      await o.insert(sessions).values({ id, userId, expiresAt });
+    },
+
+    /** The session's user when the session exists and has not expired at `now`. */
+    async findSessionUser(id: string, now: Date): Promise<UserRow | undefined> {
+      const [row] = await o
+        .select({ user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now)))
+        .limit(1);
+      return row?.user;
+    },
+
+    async deleteSession(id: string): Promise<void> {
+      await o.delete(sessions).where(eq(sessions.id, id));
+    },
+
+    async deleteExpiredSessions(now: Date): Promise<number> {
+      const gone = await o.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
+      return gone.length;
+    },
+
+    async departmentIdByCode(code: string): Promise<number | undefined> {
+      const r = await db.rows<{ id: number }>(sql`select id from departments where code = ${code}`);
+      return r[0]?.id;
+    },
+
+    async firstDepartmentId(kind: string): Promise<number | undefined> {
+      const r = await db.rows<{ id: number }>(
+        sql`select id from departments where kind = ${kind} order by id limit 1`,
+      );
+      return r[0]?.id;
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof usersRepository>;

@@ -1,0 +1,261 @@
+// The drizzle schema: the one description of every table. Migrations in db/migrations are generated from it.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  serial,
+  smallint,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { multiPolygon4326, point4326 } from './geometry';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** 区: a city district. */
+export const districts = pgTable(
+  'districts',
+  {
+    id: serial('id').primaryKey(),
+    /** Stable code, e.g. "xuhui". */
+    code: text('code').notNull().unique(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    geom: multiPolygon4326('geom'),
+    /** True while the geometry is generated rather than imported from an official boundary file. */
+    approximate: boolean('approximate').notNull().default(true),
+  },
+  (t) => [index('districts_geom_gist').using('gist', t.geom)],
+);
+
+/** 街道 / 镇: a street (sub-district) or town inside a district. */
+export const streets = pgTable(
+  'streets',
+  {
+    id: serial('id').primaryKey(),
+    districtId: integer('district_id')
+      .notNull()
+      .references(() => districts.id),
+    code: text('code').notNull().unique(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    /** "street" (街道) or "town" (镇). */
+    kind: text('kind').notNull().default('street'),
+    /** Official area in km², a published fact (not the generated geometry's area). */
+    areaKm2: real('area_km2'),
+    centroid: point4326('centroid'),
+    geom: multiPolygon4326('geom'),
+    approximate: boolean('approximate').notNull().default(true),
+  },
+  (t) => [index('streets_geom_gist').using('gist', t.geom), index('streets_district_idx').on(t.districtId)],
+);
+
+/** 网格: the smallest patrol area, a square cut to its street. */
+export const gridCells = pgTable(
+  'grid_cells',
+  {
+    id: serial('id').primaryKey(),
+    streetId: integer('street_id')
+      .notNull()
+      .references(() => streets.id),
+    code: text('code').notNull().unique(),
+    geom: multiPolygon4326('geom').notNull(),
+  },
+  (t) => [index('grid_cells_geom_gist').using('gist', t.geom), index('grid_cells_street_idx').on(t.streetId)],
+);
+
+/** 委办局 / 街道办事处 / 区行政服务中心: anybody that receives work orders. */
+export const departments = pgTable('departments', {
+  id: serial('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  nameEn: text('name_en').notNull(),
+  /** "functional" (委办局), "street_office" (街道办事处) or "service_center" (区行政服务中心). */
+  kind: text('kind').notNull(),
+  /** The street a street office governs; null for other kinds. */
+  streetId: integer('street_id').references(() => streets.id),
+  /** The district a department belongs to; null for city-wide bodies. */
+  districtId: integer('district_id').references(() => districts.id),
+});
+
+/** A sensor family (manhole cover, old elevator, fire hydrant, …). */
+export const sensorTypes = pgTable('sensor_types', {
+  id: serial('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  nameEn: text('name_en').notNull(),
+  /** The department that owns and repairs this family by default. */
+  ownerDepartmentId: integer('owner_department_id').references(() => departments.id),
+  /** Seconds without a report after which a device counts as offline. */
+  heartbeatSeconds: integer('heartbeat_seconds').notNull().default(3600),
+});
+
+/** The sensor registry: one row per installed device. */
+export const sensors = pgTable(
+  'sensors',
+  {
+    id: serial('id').primaryKey(),
+    /** The device's own identifier, e.g. "MH-JA-000123". */
+    code: text('code').notNull().unique(),
+    typeId: integer('type_id')
+      .notNull()
+      .references(() => sensorTypes.id),
+    streetId: integer('street_id').references(() => streets.id),
+    gridCellId: integer('grid_cell_id').references(() => gridCells.id),
+    geom: point4326('geom').notNull(),
+    installedAt: tz('installed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('sensors_geom_gist').using('gist', t.geom),
+    index('sensors_street_idx').on(t.streetId),
+    index('sensors_type_idx').on(t.typeId),
+  ],
+);
+
+/** Latest state per sensor. `seq` is set by a trigger from one global sequence on every change. */
+export const sensorState = pgTable(
+  'sensor_state',
+  {
+    sensorId: integer('sensor_id')
+      .primaryKey()
+      .references(() => sensors.id, { onDelete: 'cascade' }),
+    /** 0 normal, 1 warning, 2 alarm, 3 offline (see server/domain/sensor-state.ts). */
+    state: smallint('state').notNull().default(0),
+    /** The last reading's values, family-specific. */
+    reading: jsonb('reading').$type<Record<string, number | boolean>>(),
+    /** Device time of the last reading. */
+    reportedAt: tz('reported_at'),
+    /** When `state` last changed. */
+    changedAt: tz('changed_at').notNull().defaultNow(),
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('sensor_state_seq_idx').on(t.seq)],
+);
+
+/** Reading history, kept for a retention period. */
+export const sensorReadings = pgTable(
+  'sensor_readings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sensorId: integer('sensor_id')
+      .notNull()
+      .references(() => sensors.id, { onDelete: 'cascade' }),
+    ts: tz('ts').notNull(),
+    reading: jsonb('reading').$type<Record<string, number | boolean>>().notNull(),
+    state: smallint('state').notNull(),
+  },
+  (t) => [index('sensor_readings_sensor_ts_idx').on(t.sensorId, t.ts.desc())],
+);
+
+/** People who log in. */
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  /** scrypt hash in the form "scrypt$N$r$p$salt$hash" (base64). */
+  passwordHash: text('password_hash').notNull(),
+  /** "admin", "leader", "officer" (duty officer) or "staff" (department staff). */
+  role: text('role').notNull(),
+  /** For department staff: the department (or street office) they work for. */
+  departmentId: integer('department_id').references(() => departments.id),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+/** Login sessions; the cookie holds a random token, the table only its SHA-256. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** 12345 hotline tickets: one per call / web message / Open311 request. Holds personal data. */
+export const hotlineTickets = pgTable(
+  'hotline_tickets',
+  {
+    id: serial('id').primaryKey(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+    /** "phone", "web", "app", "open311", "letter". */
+    channel: text('channel').notNull(),
+    callerName: text('caller_name'),
+    callerPhone: text('caller_phone'),
+    text: text('text').notNull(),
+    address: text('address'),
+    geom: point4326('geom'),
+    streetId: integer('street_id').references(() => streets.id),
+    gridCellId: integer('grid_cell_id').references(() => gridCells.id),
+    /** The case this ticket was turned into or linked to. */
+    caseId: integer('case_id'),
+    /** "sim" for simulator-made tickets, otherwise the intake channel's source. */
+    source: text('source').notNull().default('manual'),
+  },
+  (t) => [
+    index('hotline_tickets_geom_gist').using('gist', t.geom),
+    index('hotline_tickets_received_idx').on(t.receivedAt),
+  ],
+);
+
+/** 工单: a work order. Minimal here; the case-workflow issue extends it. */
+export const cases = pgTable(
+  'cases',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull().unique(),
+    title: text('title').notNull(),
+    category: text('category'),
+    state: text('state').notNull().default('received'),
+    priority: smallint('priority').notNull().default(2),
+    streetId: integer('street_id').references(() => streets.id),
+    gridCellId: integer('grid_cell_id').references(() => gridCells.id),
+    departmentId: integer('department_id').references(() => departments.id),
+    sensorId: integer('sensor_id').references(() => sensors.id),
+    geom: point4326('geom'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('cases_department_state_idx').on(t.departmentId, t.state),
+    index('cases_geom_gist').using('gist', t.geom),
+  ],
+);
+
+/** Append-only history of every change to a case. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    at: tz('at').notNull().defaultNow(),
+    actorUserId: integer('actor_user_id').references(() => users.id),
+    actorRole: text('actor_role').notNull(),
+    action: text('action').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    note: text('note'),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.at)],
+);
+
+/** Settings a node reads at start (e.g. whether the demo city was generated). */
+export const meta = pgTable('meta', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: tz('updated_at')
+    .notNull()
+    .default(sql`now()`),
+});

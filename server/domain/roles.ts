@@ -1,0 +1,47 @@
+// Who may do what. Pure: every route and socket handler asks here instead of comparing role strings.
+
+export const ROLES = ['admin', 'leader', 'officer', 'staff'] as const;
+/** admin: system administrator; leader: district leader; officer: service-center duty officer; staff: department staff. */
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  /** See the live map, sensors and their details. */
+  | 'map:view'
+  /** See hotline tickets as they arrive (summaries, no personal data). */
+  | 'tickets:view'
+  /** Open the admin pages (users, system status). */
+  | 'admin:view'
+  /** See one department's internal work-order list. */
+  | 'department:view';
+
+/** The user as the rules see them. */
+export interface Actor {
+  role: Role;
+  /** Department (or street office) for staff; null for everyone else. */
+  departmentId: number | null;
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Whether `actor` may do `permission`; `departmentId` is the department a department-scoped action targets. */
+export function can(
+  actor: Actor | null,
+  permission: Permission,
+  target: { departmentId?: number } = {},
+): boolean {
+  if (!actor) return false;
+  switch (permission) {
+    case 'map:view':
+      return true;
+    case 'tickets:view':
+      return actor.role !== 'staff';
+    case 'admin:view':
+      return actor.role === 'admin';
+    case 'department:view':
+      if (actor.role === 'staff')
+        return target.departmentId !== undefined && actor.departmentId === target.departmentId;
+      return true;
+  }
+}

@@ -1,0 +1,95 @@
+// Production entry: one HTTP server that serves the built SvelteKit app and Socket.IO, the live
+// simulator, and a graceful shutdown. Start with `npm start` after `npm run build`.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startApp } from './app';
+import { loadConfig } from './config';
+import { setAppContext } from './context';
+import { attachRealtime } from './realtime/socket-server';
+import { Simulator } from './sim/simulator';
+
+const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main() {
+  const config = loadConfig();
+  const handlerPath = path.join(root, 'build', 'handler.js');
+  if (!existsSync(handlerPath)) throw new Error('No production build found: run `npm run build` first.');
+
+  const app = await startApp(config);
+  setAppContext(app);
+  // adapter-node assumes https unless told otherwise; this server speaks plain HTTP, so without an ORIGIN
+  // (set it behind a TLS proxy) each request is marked http by a header only this process writes.
+  const markHttp = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+  if (markHttp) process.env.PROTOCOL_HEADER = INTERNAL_PROTOCOL_HEADER;
+  const { handler } = (await import(pathToFileURL(handlerPath).href)) as {
+    handler: (req: unknown, res: unknown, next?: () => void) => void;
+  };
+
+  const server = createServer((req, res) => {
+    if (markHttp) req.headers[INTERNAL_PROTOCOL_HEADER] = 'http';
+    handler(req, res);
+  });
+  const realtime = attachRealtime(server, app);
+  const simulator = config.SIM_ENABLED
+    ? new Simulator(app.db, {
+        tickMs: config.SIM_TICK_MS,
+        callsPerHour: config.SIM_CALLS_PER_HOUR,
+        seed: config.DEMO_SEED,
+        onTicket: (t) =>
+          realtime.publishTicket({
+            id: t.id,
+            receivedAt: t.receivedAt.toISOString(),
+            streetName: t.streetName,
+            summary: t.summary,
+          }),
+        log: (msg: string) => app.log.debug(msg),
+      })
+    : null;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  simulator?.start();
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const lines = [
+    '',
+    `CityNerve is running at http://${host}:${port}/`,
+    `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
+    `  simulator: ${simulator ? 'on' : 'off'}`,
+  ];
+  if (app.demoAccounts.length) {
+    lines.push(`  demo logins (password "${config.DEMO_PASSWORD}"):`);
+    for (const a of app.demoAccounts)
+      lines.push(`    ${a.username.padEnd(8)} ${a.role.padEnd(8)} ${a.displayName}`);
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await simulator?.stop();
+    await realtime.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(`CityNerve failed to start: ${err.message}`);
+  process.exit(1);
+});

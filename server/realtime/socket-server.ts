@@ -1,0 +1,82 @@
+// Socket.IO on the app's HTTP server: authenticates each connection with the session cookie, then
+// wires the sensor feed and the hotline ticker.
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents, TicketFrame } from '../../src/lib/streams/contract';
+import { can } from '../domain/roles';
+import { SESSION_COOKIE } from '../http/session-cookie';
+import type { SessionUser } from '../services/auth.service';
+import type { App } from '../app';
+import { SensorHub } from './sensor-hub';
+
+interface SocketData {
+  user: SessionUser;
+}
+
+export type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const TICKET_ROOM = 'tickets';
+
+/** Reads one cookie from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export interface Realtime {
+  io: Io;
+  hub: SensorHub;
+  publishTicket(t: TicketFrame): void;
+  close(): Promise<void>;
+}
+
+export function attachRealtime(server: HttpServer, app: App): Realtime {
+  const io: Io = new Server(server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  const hub = new SensorHub(
+    io,
+    app.repos.sensorFeed,
+    { pollMs: app.config.REALTIME_POLL_MS, resumeMaxChanges: app.config.RESUME_MAX_CHANGES },
+    app.log,
+  );
+
+  io.use((socket, next) => {
+    const token = readCookie(socket.request.headers.cookie, SESSION_COOKIE);
+    app.auth
+      .userForToken(token, new Date())
+      .then((user) => {
+        if (!user) return next(new Error('unauthorized: sign in first'));
+        socket.data.user = user;
+        next();
+      })
+      .catch((err: Error) => next(new Error(`session check failed: ${err.message}`)));
+  });
+
+  io.on('connection', (socket) => {
+    const user = socket.data.user;
+    socket.emit('hello', {
+      serverTime: new Date().toISOString(),
+      user: { username: user.username, displayName: user.displayName, role: user.role },
+    });
+    if (can(user, 'tickets:view')) void socket.join(TICKET_ROOM);
+    socket.on('sensors:subscribe', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
+      void hub.subscribe(socket, req ?? {}, ack);
+    });
+  });
+
+  hub.start();
+  return {
+    io,
+    hub,
+    publishTicket: (t) => io.to(TICKET_ROOM).emit('hotline:ticket', t),
+    async close() {
+      await hub.stop();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { default as ConnectionIndicator } from './connection-indicator.svelte';

@@ -1,0 +1,1 @@
+export { default as HotlineTicker } from './hotline-ticker.svelte';

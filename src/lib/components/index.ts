@@ -1,0 +1,6 @@
+// UI components, one folder each.
+export { ConnectionIndicator } from './connection-indicator';
+export { HotlineTicker } from './hotline-ticker';
+export { LanguageSwitch } from './language-switch';
+export { Legend } from './legend';
+export { SensorPanel, type SensorDetail, type SensorReading } from './sensor-panel';

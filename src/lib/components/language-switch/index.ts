@@ -1,0 +1,1 @@
+export { default as LanguageSwitch } from './language-switch.svelte';

@@ -1,0 +1,2 @@
+export { default as SensorPanel } from './sensor-panel.svelte';
+export type { SensorDetail, SensorReading } from './sensor-detail';

@@ -1,0 +1,46 @@
+// The map's palette in one place, shared by the deck layers (RGBA bytes) and the legend (CSS).
+import { SENSOR_STATES, type SensorStateName } from '$lib/streams/contract';
+
+export type Rgba = [number, number, number, number];
+
+/** Fill colour per state, indexed by state code: normal green, warning amber, alarm red, offline grey. */
+export const STATE_RGBA: readonly Rgba[] = [
+  [46, 204, 113, 210],
+  [255, 176, 32, 255],
+  [240, 60, 50, 255],
+  [150, 156, 166, 255],
+];
+
+/** Outline around abnormal sensors so they stand out on any fill. */
+export const ABNORMAL_OUTLINE: Rgba = [255, 255, 255, 235];
+
+/** Street label colours (text, halo). */
+export const LABEL_RGBA: Rgba = [214, 226, 240, 235];
+export const LABEL_HALO_RGBA: Rgba = [8, 14, 22, 230];
+
+/** Basemap colours (the offline style). */
+export const BASEMAP = {
+  background: '#0a1017',
+  districtFill: { xuhui: '#15304a', jingan: '#2a2650', other: '#1b2430' },
+  streetLine: '#3f6688',
+  districtLine: '#86b6dc',
+} as const;
+
+export function stateCss(state: SensorStateName): string {
+  const [r, g, b] = STATE_RGBA[SENSOR_STATES.indexOf(state)];
+  return `rgb(${r} ${g} ${b})`;
+}
+
+/** Writes the RGBA fill of every sensor into `out` (4 bytes per sensor); unknown states get offline grey. */
+export function fillStateColors(states: Uint8Array, out: Uint8Array): Uint8Array {
+  const fallback = STATE_RGBA[3];
+  for (let i = 0; i < states.length; i++) {
+    const c = STATE_RGBA[states[i]] ?? fallback;
+    const o = 4 * i;
+    out[o] = c[0];
+    out[o + 1] = c[1];
+    out[o + 2] = c[2];
+    out[o + 3] = c[3];
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+// The one map controller: a maplibre map (offline style or the deployment's basemap) with a deck.gl
+// overlay for sensors and street labels. Browser only: import it dynamically from onMount.
+import * as maplibregl from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { Layer } from '@deck.gl/core';
+import type { FeatureCollection } from 'geojson';
+import type { Lang } from '$lib/i18n';
+import type { LiveSensorTable } from '$lib/streams/sensor-table';
+import { allSensorsLayer, abnormalSensorsLayer, LABEL_FONT_PX, streetLabelLayer } from './layers';
+import { placeLabels, streetLabels, type StreetLabel, type StreetsCollection } from './labels';
+import { pickSensor, sensorLayerData, type SensorLayerData } from './sensor-data';
+import {
+  boundaryLayers,
+  boundarySources,
+  DISTRICTS_SOURCE,
+  DISTRICTS_URL,
+  INITIAL_BOUNDS,
+  offlineStyle,
+  STREETS_SOURCE,
+  STREETS_URL,
+} from './style';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export interface MapControllerOptions {
+  /** Element the map fills. */
+  container: HTMLElement;
+  /** The deployment's basemap style; null for the offline style. */
+  basemapStyleUrl: string | null;
+  /** Language of the street labels. */
+  lang: Lang;
+  /** Called with the sensor id when the user clicks a sensor. */
+  onSensorClick?: (sensorId: number) => void;
+  /** Called once the boundaries are drawn; `approximate` when any street boundary is generated. */
+  onBoundaries?: (info: { approximate: boolean }) => void;
+  /** Called when the boundaries fail to load. */
+  onError?: (error: Error) => void;
+}
+
+async function fetchJson<T>(url: string, signal: AbortSignal): Promise<T> {
+  const res = await fetch(url, { signal, headers: { accept: 'application/geo+json, application/json' } });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+export class MapController {
+  readonly map: maplibregl.Map;
+  readonly #overlay: MapLibreOverlay;
+  readonly #opts: MapControllerOptions;
+  readonly #abort = new AbortController();
+  #lang: Lang;
+  #loaded = false;
+  #sensors: SensorLayerData | null = null;
+  #streets: StreetsCollection | null = null;
+  #labels: StreetLabel[] = [];
+  #labelKey = '';
+  /** Sensor version handed to deck, and the one deck has drawn. */
+  #pendingVersion = -1;
+  #drawnVersion = -1;
+  #hoverPoint: { x: number; y: number } | null = null;
+  #hoverFrame = 0;
+
+  constructor(opts: MapControllerOptions) {
+    this.#opts = opts;
+    this.#lang = opts.lang;
+    this.map = new maplibregl.Map({
+      container: opts.container,
+      style: opts.basemapStyleUrl ?? offlineStyle(),
+      bounds: INITIAL_BOUNDS,
+      fitBoundsOptions: { padding: 24 },
+      attributionControl: opts.basemapStyleUrl ? { compact: true } : false,
+      maplibreLogo: false,
+      dragRotate: false,
+      pitchWithRotate: false,
+      // Hands CJK glyphs to the browser instead of fetching glyph PBFs (there are none offline).
+      localIdeographFontFamily: '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", sans-serif',
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
+    this.#overlay = new MapLibreOverlay({
+      interleaved: false,
+      layers: [],
+      onAfterRender: () => {
+        this.#drawnVersion = this.#pendingVersion;
+      },
+    });
+    this.map.addControl(this.#overlay);
+
+    const ready = new Promise<void>((resolve) => this.map.once('load', () => resolve()));
+    void ready.then(() => {
+      if (opts.basemapStyleUrl) this.#addBoundaryLayers();
+      this.#loaded = true;
+    });
+    void this.#loadBoundaries(ready);
+
+    this.map.on('zoomend', this.#relabel);
+    this.map.on('resize', this.#relabel);
+    this.map.on('click', this.#onClick);
+    this.map.on('mousemove', this.#onMouseMove);
+  }
+
+  /** Shows the sensors of `table`; cheap when `version` did not change. */
+  setSensors(table: LiveSensorTable | null, version: number): void {
+    if (!table) return;
+    const next = sensorLayerData(table, version, this.#sensors);
+    if (next === this.#sensors) return;
+    this.#sensors = next;
+    this.#pendingVersion = version;
+    this.#render();
+  }
+
+  setLang(lang: Lang): void {
+    if (lang === this.#lang) return;
+    this.#lang = lang;
+    this.#relabel();
+  }
+
+  /** Pixel position of [lon, lat] relative to the map container. */
+  project(lon: number, lat: number): [number, number] {
+    const p = this.map.project([lon, lat]);
+    return [p.x, p.y];
+  }
+
+  /** True once the style is loaded and deck has drawn the current sensor table. */
+  isReady(): boolean {
+    return this.#loaded && this.#sensors !== null && this.#drawnVersion === this.#pendingVersion;
+  }
+
+  destroy(): void {
+    this.#abort.abort();
+    cancelAnimationFrame(this.#hoverFrame);
+    this.map.off('zoomend', this.#relabel);
+    this.map.off('resize', this.#relabel);
+    this.map.off('click', this.#onClick);
+    this.map.off('mousemove', this.#onMouseMove);
+    this.#overlay.finalize();
+    this.map.remove();
+  }
+
+  #render(): void {
+    const layers: Layer[] = [];
+    if (this.#sensors) layers.push(allSensorsLayer(this.#sensors), abnormalSensorsLayer(this.#sensors));
+    layers.push(streetLabelLayer(this.#labels));
+    this.#overlay.setProps({ layers });
+  }
+
+  async #loadBoundaries(ready: Promise<void>): Promise<void> {
+    try {
+      const { signal } = this.#abort;
+      const [streets, districts] = await Promise.all([
+        fetchJson<StreetsCollection>(STREETS_URL, signal),
+        fetchJson<FeatureCollection>(DISTRICTS_URL, signal),
+        ready,
+      ]);
+      if (signal.aborted) return;
+      void this.map.getSource<maplibregl.GeoJSONSource>(STREETS_SOURCE)?.setData(streets);
+      void this.map.getSource<maplibregl.GeoJSONSource>(DISTRICTS_SOURCE)?.setData(districts);
+      this.#streets = streets;
+      this.#relabel();
+      this.#opts.onBoundaries?.({ approximate: streets.features.some((f) => f.properties?.approximate) });
+    } catch (err) {
+      if (this.#abort.signal.aborted) return;
+      this.#opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Our boundaries on top of a deployment's basemap. */
+  #addBoundaryLayers(): void {
+    for (const [id, source] of Object.entries(boundarySources())) {
+      if (!this.map.getSource(id)) this.map.addSource(id, source);
+    }
+    for (const layer of boundaryLayers({ overBasemap: true })) {
+      if (!this.map.getLayer(layer.id)) this.map.addLayer(layer);
+    }
+  }
+
+  /** Re-places labels for the current zoom; the label layer's data changes only if the set changed. */
+  #relabel = (): void => {
+    if (!this.#streets) return;
+    const candidates = streetLabels(this.#streets, this.#lang);
+    const placed = placeLabels(candidates, ([lon, lat]) => this.project(lon, lat), LABEL_FONT_PX);
+    const key = `${this.#lang}|${placed.map((l) => l.id).join(',')}`;
+    if (key === this.#labelKey) return;
+    this.#labelKey = key;
+    this.#labels = placed;
+    this.#render();
+  };
+
+  #sensorAt(point: { x: number; y: number }): number | null {
+    if (!this.#sensors) return null;
+    const here = this.map.unproject([point.x, point.y]);
+    const there = this.map.unproject([point.x + 1, point.y + 1]);
+    const degPerPx: [number, number] = [
+      Math.abs(there.lng - here.lng) || 1e-9,
+      Math.abs(there.lat - here.lat) || 1e-9,
+    ];
+    return pickSensor(this.#sensors, [here.lng, here.lat], degPerPx);
+  }
+
+  #onClick = (e: maplibregl.MapMouseEvent): void => {
+    const id = this.#sensorAt(e.point);
+    if (id !== null) this.#opts.onSensorClick?.(id);
+  };
+
+  /** Pointer cursor over a sensor; the CPU search runs at most once per animation frame. */
+  #onMouseMove = (e: maplibregl.MapMouseEvent): void => {
+    this.#hoverPoint = e.point;
+    if (this.#hoverFrame !== 0) return;
+    this.#hoverFrame = requestAnimationFrame(() => {
+      this.#hoverFrame = 0;
+      if (!this.#hoverPoint) return;
+      this.map.getCanvas().style.cursor = this.#sensorAt(this.#hoverPoint) === null ? '' : 'pointer';
+    });
+  };
+}

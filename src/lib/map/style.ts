@@ -1,0 +1,82 @@
+// The offline basemap: a background plus our own district and street boundaries, with no glyphs,
+// sprites or remote URLs, so no request leaves the deployment. With a deployment's own basemap style,
+// the same boundary layers are added on top of it.
+import type { FeatureCollection } from 'geojson';
+import type { MapOptions } from 'maplibre-gl';
+import { BASEMAP } from './colors';
+
+export type StyleSpecification = Exclude<MapOptions['style'], string | undefined>;
+export type LayerSpecification = StyleSpecification['layers'][number];
+export type SourceSpecification = StyleSpecification['sources'][string];
+
+/** Source ids our boundary layers read; their data is set once fetched. */
+export const STREETS_SOURCE = 'citynerve-streets';
+export const DISTRICTS_SOURCE = 'citynerve-districts';
+
+/** Where the boundary GeoJSON comes from. */
+export const STREETS_URL = '/api/map/streets';
+export const DISTRICTS_URL = '/api/map/districts';
+
+/** Both districts: lon 121.387–121.479, lat 31.103–31.323 ([[west, south], [east, north]]). */
+export const INITIAL_BOUNDS: [[number, number], [number, number]] = [
+  [121.387, 31.103],
+  [121.479, 31.323],
+];
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+export function boundarySources(): Record<string, SourceSpecification> {
+  return {
+    [DISTRICTS_SOURCE]: { type: 'geojson', data: EMPTY },
+    [STREETS_SOURCE]: { type: 'geojson', data: EMPTY },
+  };
+}
+
+/** District fills (subtly different per district) and street / district outlines. */
+export function boundaryLayers(options: { overBasemap: boolean }): LayerSpecification[] {
+  const { districtFill } = BASEMAP;
+  return [
+    {
+      id: 'citynerve-district-fill',
+      type: 'fill',
+      source: DISTRICTS_SOURCE,
+      paint: {
+        'fill-color': [
+          'match',
+          ['get', 'code'],
+          'xuhui',
+          districtFill.xuhui,
+          'jingan',
+          districtFill.jingan,
+          districtFill.other,
+        ],
+        'fill-opacity': options.overBasemap ? 0.25 : 0.85,
+      },
+    },
+    {
+      id: 'citynerve-street-line',
+      type: 'line',
+      source: STREETS_SOURCE,
+      paint: { 'line-color': BASEMAP.streetLine, 'line-width': 0.8, 'line-opacity': 0.9 },
+    },
+    {
+      id: 'citynerve-district-line',
+      type: 'line',
+      source: DISTRICTS_SOURCE,
+      paint: { 'line-color': BASEMAP.districtLine, 'line-width': 1.6, 'line-opacity': 0.9 },
+    },
+  ];
+}
+
+/** The whole style used when the deployment has no basemap of its own. */
+export function offlineStyle(): StyleSpecification {
+  return {
+    version: 8,
+    name: 'citynerve-offline',
+    sources: boundarySources(),
+    layers: [
+      { id: 'citynerve-background', type: 'background', paint: { 'background-color': BASEMAP.background } },
+      ...boundaryLayers({ overBasemap: false }),
+    ],
+  };
+}

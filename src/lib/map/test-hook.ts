@@ -1,0 +1,31 @@
+// A read-only window hook for the browser tests: sequence, sensor states and positions, and map
+// projection. Harmless in production: it exposes nothing the page does not already show.
+
+/** What `window.__citynerve` offers on the map page. */
+export interface CityNerveTestHook {
+  /** Sequence number of the applied sensor table; null before the first snapshot. */
+  seq(): number | null;
+  /** State code (0 normal, 1 warning, 2 alarm, 3 offline) of a sensor; null when unknown. */
+  stateOf(sensorId: number): number | null;
+  /** [lon, lat] of a sensor; null when unknown. */
+  positionOf(sensorId: number): [number, number] | null;
+  /** Pixels relative to the map container (maplibre's map.project); [NaN, NaN] before the map exists. */
+  project(lon: number, lat: number): [number, number];
+  /** True once the map is loaded and the snapshot is drawn. */
+  ready(): boolean;
+}
+
+declare global {
+  interface Window {
+    /** Test hook of the map page (see src/lib/map/test-hook.ts). */
+    __citynerve?: CityNerveTestHook;
+  }
+}
+
+/** Installs the hook; returns the function that removes it again. */
+export function installTestHook(hook: CityNerveTestHook): () => void {
+  window.__citynerve = hook;
+  return () => {
+    if (window.__citynerve === hook) delete window.__citynerve;
+  };
+}

@@ -1,0 +1,224 @@
+// The browser's live sensor feed: one Socket.IO connection, snapshot then deltas, resume after a
+// reconnect, and a visible 'stale' state when frames stop. Apply rules live in sensor-table.ts.
+import { io, type Socket } from 'socket.io-client';
+import { decodeDelta, decodeSnapshot } from './codec';
+import type {
+  ClientToServerEvents,
+  HelloFrame,
+  SensorDeltaFrame,
+  SensorSnapshotFrame,
+  ServerToClientEvents,
+  TicketFrame,
+} from './contract';
+import { decideDelta } from './sequence';
+import {
+  applyChanges,
+  emptyCounts,
+  fromSnapshot,
+  type LiveSensorTable,
+  type StateCounts,
+} from './sensor-table';
+
+/** What the operator should be told about the feed. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'stale';
+
+export type StreamSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SensorStreamOptions {
+  /** Opens the socket (not yet connected is fine); defaults to the same origin, path /socket.io. */
+  connect?: () => StreamSocket;
+  /** Connected but no sensor frame for longer than this means 'stale'. Default 8 000 ms. */
+  staleAfterMs?: number;
+  /** How many hotline tickets to keep for the ticker. Default 5. */
+  maxTickets?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** A resubscribe is in flight for this long before a new gap may ask again. */
+const RESYNC_PATIENCE_MS = 5_000;
+const ACK_TIMEOUT_MS = 10_000;
+const RETRY_MS = 3_000;
+
+export class SensorStream {
+  /** Connection health as the operator sees it. */
+  status = $state<ConnectionStatus>('connecting');
+  /** When the last sensor frame (snapshot, delta or heartbeat) arrived; null before the first. */
+  lastUpdateAt = $state<Date | null>(null);
+  /** Sequence number the table is at; null before the first snapshot. */
+  seq = $state<number | null>(null);
+  /** Sensors per state, replaced (not mutated) whenever it changes. */
+  counts = $state<StateCounts>(emptyCounts());
+  /** Bumped every time `table` changes; read it to react to table changes. */
+  version = $state(0);
+  /** The decoded table. Its arrays are patched in place: depend on `version`, not on its elements. */
+  table = $state.raw<LiveSensorTable | null>(null);
+  /** Newest hotline tickets first. */
+  tickets = $state<TicketFrame[]>([]);
+  /** The server's greeting on the current connection. */
+  hello = $state.raw<HelloFrame | null>(null);
+
+  readonly #opts: Required<Omit<SensorStreamOptions, 'connect'>> & Pick<SensorStreamOptions, 'connect'>;
+  #socket: StreamSocket | null = null;
+  #everConnected = false;
+  #lastFrameAt = 0;
+  #resyncAt: number | null = null;
+  #staleTimer: ReturnType<typeof setInterval> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #destroyed = false;
+
+  constructor(options: SensorStreamOptions = {}) {
+    this.#opts = {
+      connect: options.connect,
+      staleAfterMs: options.staleAfterMs ?? 8_000,
+      maxTickets: options.maxTickets ?? 5,
+      now: options.now ?? Date.now,
+    };
+  }
+
+  /** Connects and subscribes. Call in the browser only (onMount). */
+  start(): void {
+    if (this.#socket || this.#destroyed) return;
+    const socket = this.#opts.connect?.() ?? io({ autoConnect: false });
+    this.#socket = socket;
+    socket.on('connect', this.#onConnect);
+    socket.on('disconnect', this.#onDisconnect);
+    socket.on('connect_error', this.#onConnectError);
+    socket.on('hello', this.#onHello);
+    socket.on('sensors:snapshot', this.#onSnapshot);
+    socket.on('sensors:delta', this.#onDelta);
+    socket.on('hotline:ticket', this.#onTicket);
+    this.#staleTimer = setInterval(this.checkStale, 1_000);
+    socket.connect();
+  }
+
+  /** Stops listening and closes the connection; the instance cannot be restarted. */
+  destroy(): void {
+    this.#destroyed = true;
+    if (this.#staleTimer) clearInterval(this.#staleTimer);
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#staleTimer = this.#retryTimer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+  }
+
+  /** Marks the feed stale when connected but silent too long; runs every second, public for tests. */
+  checkStale = (): void => {
+    if (this.status === 'connected' && this.#opts.now() - this.#lastFrameAt > this.#opts.staleAfterMs) {
+      this.status = 'stale';
+    }
+  };
+
+  #onConnect = (): void => {
+    this.#everConnected = true;
+    this.#lastFrameAt = this.#opts.now(); // the grace period for the first frame starts now
+    this.status = 'connected';
+    this.#subscribe(this.table?.seq ?? null);
+  };
+
+  #onDisconnect = (reason: string): void => {
+    if (this.#destroyed) return;
+    this.status = 'reconnecting';
+    this.#resyncAt = null;
+    // The server closed us on purpose: socket.io will not retry by itself.
+    if (reason === 'io server disconnect') this.#retryConnect();
+  };
+
+  #onConnectError = (): void => {
+    if (this.#destroyed) return;
+    this.status = this.#everConnected ? 'reconnecting' : 'connecting';
+    // Rejected by the server's middleware (e.g. the session expired): no automatic retry either.
+    if (this.#socket && !this.#socket.active) this.#retryConnect();
+  };
+
+  #onHello = (frame: HelloFrame): void => {
+    this.hello = frame;
+  };
+
+  #onTicket = (frame: TicketFrame): void => {
+    this.tickets = [frame, ...this.tickets].slice(0, this.#opts.maxTickets);
+  };
+
+  #onSnapshot = (frame: SensorSnapshotFrame): void => {
+    this.#touch();
+    let table: LiveSensorTable;
+    try {
+      table = fromSnapshot(decodeSnapshot(frame));
+    } catch (err) {
+      console.error('sensor snapshot rejected', err);
+      return;
+    }
+    this.#resyncAt = null;
+    this.table = table;
+    this.seq = table.seq;
+    this.counts = { ...table.counts };
+    this.version++;
+  };
+
+  #onDelta = (frame: SensorDeltaFrame): void => {
+    this.#touch();
+    const table = this.table;
+    if (!table) return; // the snapshot we asked for already contains it
+    let changes;
+    try {
+      changes = decodeDelta(frame);
+    } catch (err) {
+      console.error('sensor delta rejected', err);
+      return;
+    }
+    // The server's sequence went backwards (its database was reset): only a snapshot can help.
+    if (changes.seq < changes.fromSeq) return this.#resync(null);
+    const decision = decideDelta(table.seq, changes.fromSeq, changes.seq);
+    if (decision === 'gap') return this.#resync(table.seq);
+    if (decision === 'ignore') return;
+    const result = applyChanges(table, changes);
+    this.#resyncAt = null;
+    this.seq = table.seq;
+    if (result.changed > 0) {
+      this.counts = { ...table.counts };
+      this.version++;
+    }
+    // A sensor added after our snapshot has no position here: fetch the whole table again.
+    if (result.unknownIds.length > 0) this.#resync(null);
+  };
+
+  #touch(): void {
+    this.#lastFrameAt = this.#opts.now();
+    // Replaced, never mutated, so a plain Date is enough.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.lastUpdateAt = new Date(this.#lastFrameAt);
+    if (this.status === 'stale') this.status = 'connected';
+  }
+
+  /** Asks again from `sinceSeq` unless a request is already in flight. */
+  #resync(sinceSeq: number | null): void {
+    if (this.#resyncAt !== null && this.#opts.now() - this.#resyncAt < RESYNC_PATIENCE_MS) return;
+    this.#subscribe(sinceSeq);
+  }
+
+  #subscribe(sinceSeq: number | null): void {
+    const socket = this.#socket;
+    if (!socket?.connected) return;
+    this.#resyncAt = this.#opts.now();
+    socket.timeout(ACK_TIMEOUT_MS).emit('sensors:subscribe', { sinceSeq }, (err, res) => {
+      if (this.#destroyed || socket !== this.#socket) return;
+      if (err || !res?.ok) {
+        console.warn('sensor subscribe failed', err?.message ?? res?.error);
+        this.#resyncAt = null;
+        if (this.#retryTimer) clearTimeout(this.#retryTimer);
+        this.#retryTimer = setTimeout(() => this.#subscribe(this.table?.seq ?? null), RETRY_MS);
+      }
+    });
+  }
+
+  #retryConnect(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (!this.#destroyed && this.#socket && !this.#socket.connected) this.#socket.connect();
+    }, RETRY_MS);
+  }
+}

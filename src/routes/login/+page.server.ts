@@ -1,0 +1,26 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { SESSION_COOKIE, sessionCookieOptions } from '$server/http/session-cookie';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Only same-site paths are followed after login, never another origin. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export const load: PageServerLoad = ({ locals, url }) => {
+  if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+  return {};
+};
+
+export const actions: Actions = {
+  default: async ({ request, cookies, locals, url }) => {
+    const form = await request.formData();
+    const username = String(form.get('username') ?? '').slice(0, 100);
+    const password = String(form.get('password') ?? '').slice(0, 200);
+    if (!username || !password) return fail(400, { username, error: 'missing_fields' as const });
+    const result = await locals.app.auth.login(username, password, new Date());
+    if (!result.ok) return fail(400, { username, error: result.reason });
+    cookies.set(SESSION_COOKIE, result.token, sessionCookieOptions(result.expiresAt, locals.app.config.COOKIE_SECURE));
+    redirect(303, safeNext(url.searchParams.get('next')));
+  },
+};

@@ -1,0 +1,109 @@
+import postgres from 'postgres';
+import type { Page } from '@playwright/test';
+import { test, expect, waitForMap } from './support/fixtures';
+import { census, kindNear, picture } from './support/pixels';
+
+const STATE_KIND = ['normal', 'warning', 'alarm', 'offline'] as const;
+
+/** A sensor drawn well apart from its neighbours, inside the visible map, so its pixels are its own. */
+async function isolatedSensor(page: Page, minGapPx = 16) {
+  return page.evaluate((gap) => {
+    const h = window.__citynerve!;
+    const map = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
+    const pts: { id: number; x: number; y: number }[] = [];
+    for (let id = 1; id <= 5000; id++) {
+      const p = h.positionOf(id);
+      if (!p) continue;
+      const [x, y] = h.project(p[0], p[1]);
+      pts.push({ id, x, y });
+    }
+    const inside = pts.filter((p) => p.x > 80 && p.y > 80 && p.x < map.width - 380 && p.y < map.height - 80);
+    for (const p of inside) {
+      if (h.stateOf(p.id) !== 0) continue;
+      const near = pts.some((q) => q.id !== p.id && Math.hypot(q.x - p.x, q.y - p.y) < gap);
+      if (!near) return { ...p, total: pts.length };
+    }
+    return null;
+  }, minGapPx);
+}
+
+test.describe('the live map', () => {
+  test('shows the streets and the sensors coloured by state', async ({ page, login }) => {
+    await login('leader');
+    await waitForMap(page);
+    const map = page.getByTestId('map');
+    const pic = await picture(map);
+    const seen = census(pic);
+    // Sensors: plenty of green pixels, and the district fills (not just the dark background) cover the map.
+    expect(seen.normal).toBeGreaterThan(200);
+    let filled = 0;
+    for (let y = 0; y < pic.height; y += 4)
+      for (let x = 0; x < pic.width; x += 4) {
+        const [r, , b] = pic.at(x, y);
+        if (b > 50 && b > r + 15) filled++; // the districts' blue and violet fills
+      }
+    expect(filled / ((pic.width / 4) * (pic.height / 4))).toBeGreaterThan(0.1);
+
+    // The live counters add up to the number of sensors.
+    const counts = await Promise.all(
+      STATE_KIND.map(async (k) => Number(await page.getByTestId(`count-${k}`).innerText())),
+    );
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1500);
+  });
+
+  test('a state change made in the database reaches the page within 2 seconds, in the right colour', async ({
+    page,
+    login,
+    server,
+  }) => {
+    test.skip(
+      !server.databaseUrl,
+      'needs TEST_DATABASE_URL: the test writes to the server database directly',
+    );
+    await login('officer');
+    await waitForMap(page);
+    const s = await isolatedSensor(page);
+    expect(s, 'no isolated sensor found on the map').not.toBeNull();
+    const map = page.getByTestId('map');
+    expect(kindNear(await picture(map), s!.x, s!.y)).toBe('normal');
+
+    const sql = postgres(server.databaseUrl!, { max: 1 });
+    try {
+      const t0 = Date.now();
+      await sql`update sensor_state set state = 2 where sensor_id = ${s!.id}`;
+      await page.waitForFunction((id) => window.__citynerve!.stateOf(id) === 2, s!.id, {
+        timeout: 2000,
+        polling: 50,
+      });
+      const ms = Date.now() - t0;
+      expect(ms).toBeLessThan(2000);
+      await expect.poll(async () => kindNear(await picture(map), s!.x, s!.y, 3)).toBe('alarm');
+    } finally {
+      await sql.end();
+    }
+  });
+
+  test('clicking a sensor opens its details', async ({ page, login, request }) => {
+    await login('officer');
+    await waitForMap(page);
+    const s = await isolatedSensor(page, 12);
+    expect(s).not.toBeNull();
+    const box = (await page.getByTestId('map').boundingBox())!;
+    await page.mouse.click(box.x + s!.x, box.y + s!.y);
+    const panel = page.getByTestId('sensor-panel');
+    await expect(panel).toBeVisible();
+    const detail = await (await page.request.get(`/api/sensors/${s!.id}`)).json();
+    await expect(panel).toContainText(detail.code);
+    await expect(panel).toContainText(detail.streetName);
+    void request;
+  });
+
+  test('the API rejects bad sensor ids with a clear message', async ({ page, login }) => {
+    await login('officer');
+    const bad = await page.request.get('/api/sensors/abc');
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).message).toContain('sensor id must be a positive integer');
+    const missing = await page.request.get('/api/sensors/999999');
+    expect(missing.status()).toBe(404);
+  });
+});

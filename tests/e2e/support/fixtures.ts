@@ -1,0 +1,51 @@
+// Playwright fixtures: one production server per worker, a page that fails the test if it requests
+// anything outside the app's origin, and a login helper.
+import { test as base, expect, type Page } from '@playwright/test';
+import { startTestServer, type TestServer } from './server';
+
+export type Role = 'admin' | 'leader' | 'officer' | 'staff';
+
+export const test = base.extend<
+  { foreignRequests: string[]; login: (role: Role) => Promise<void> },
+  { server: TestServer }
+>({
+  server: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startTestServer();
+      await use(server);
+      await server.dispose();
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+  baseURL: async ({ server }, use) => use(server.url),
+  foreignRequests: async ({ page, server }, use) => {
+    const foreign: string[] = [];
+    const origin = new URL(server.url).origin;
+    page.on('request', (req) => {
+      const u = req.url();
+      if (u.startsWith('data:') || u.startsWith('blob:')) return;
+      if (new URL(u).origin !== origin) foreign.push(u);
+    });
+    await use(foreign);
+    expect(foreign, 'the page requested something outside the app origin').toEqual([]);
+  },
+  login: async ({ page, server, foreignRequests: _ }, use) => {
+    await use(async (role: Role) => {
+      await page.goto('/login');
+      await page.locator('input[name="username"]').fill(role);
+      await page.locator('input[name="password"]').fill(server.password);
+      await Promise.all([
+        page.waitForURL((u) => !u.pathname.startsWith('/login')),
+        page.locator('form button[type="submit"]').click(),
+      ]);
+    });
+  },
+});
+
+export { expect };
+
+/** Waits until the map page reports that the snapshot is drawn. */
+export async function waitForMap(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__citynerve?.ready() === true, null, { timeout: 60_000 });
+}

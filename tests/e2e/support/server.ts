@@ -1,0 +1,106 @@
+// Starts the production build as a child process for browser tests, on its own database: a fresh
+// PostgreSQL database when TEST_DATABASE_URL is set, otherwise embedded PGlite in a temporary folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+
+export interface TestServer {
+  url: string;
+  /** Connection to the server's database (PostgreSQL only), for changing data behind the app's back. */
+  databaseUrl: string | null;
+  password: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const PASSWORD = 'e2e-password-123';
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const base = process.env.TEST_DATABASE_URL;
+  let databaseUrl: string | null = null;
+  let dataDir: string | null = null;
+  let dbName = '';
+  if (base) {
+    dbName = `citynerve_e2e_${process.pid}_${Date.now().toString(36)}`;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${dbName}`);
+    await admin.end();
+    const u = new URL(base);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'citynerve-e2e-'));
+  }
+
+  let child: ChildProcess | null = null;
+  let port = 0;
+  const server: TestServer = {
+    url: '',
+    databaseUrl,
+    password: PASSWORD,
+    async start() {
+      child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: databaseUrl ?? '',
+          DATA_DIR: dataDir ?? '',
+          DEMO_SENSOR_COUNT: '1500',
+          DEMO_PASSWORD: PASSWORD,
+          SIM_TICK_MS: '500',
+          REALTIME_POLL_MS: '100',
+          LOG_LEVEL: 'warn',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(
+          () => reject(new Error(`server did not start in 120 s\n${out}\n${err}`)),
+          120_000,
+        );
+        child!.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        child!.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited with ${code}\n${out}\n${err}`));
+        });
+      });
+      server.url = url;
+      port = Number(new URL(url).port);
+    },
+    async stop() {
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGTERM');
+      });
+      child = null;
+    },
+    async dispose() {
+      await server.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (base && dbName) {
+        const admin = postgres(base, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+  await server.start();
+  return server;
+}
