@@ -1,10 +1,12 @@
 // `npm test`: every tier in order — lint, generated files, types, unit, integration, build, browser e2e.
 // Stops at the first failing tier and ends with one line counting the tests that ran.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const counts = { passed: 0, failed: 0, skipped: 0 };
+// Results of an earlier run must not be counted as this run's.
+rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
 
 function run(title, cmd, args, env = {}) {

@@ -53,6 +53,8 @@ export async function startApp(config: Config): Promise<App> {
     log: (msg) => log.info(msg),
   });
   if (city.generated) log.info('demo city generated', { ...city });
+  const expired = await app.repos.users.deleteExpiredSessions(new Date());
+  if (expired) log.info('expired sessions removed', { count: expired });
   if (config.DEMO_ACCOUNTS) app.demoAccounts = await app.auth.ensureDemoAccounts(config.DEMO_PASSWORD);
   return app;
 }

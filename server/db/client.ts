@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 
@@ -108,18 +108,22 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   return wrap('postgres', orm, () => client.end({ timeout: 5 }));
 }
 
+/** Fails with an instruction when the PostgreSQL server cannot install PostGIS. */
+export async function assertPostgisAvailable(db: Pick<Database, 'rows'>): Promise<void> {
+  const available = await db.rows<{ n: number }>(
+    sql`select count(*)::int as n from pg_available_extensions where name = 'postgis'`,
+  );
+  if (!available[0] || available[0].n === 0) {
+    throw new Error(
+      'The PostgreSQL server has no "postgis" extension available. Install it (Debian: apt-get install postgresql-15-postgis-3) or unset DATABASE_URL to use the embedded database.',
+    );
+  }
+}
+
 /** Applies the committed migrations; on PostgreSQL, first checks that PostGIS can be installed. */
 export async function migrate(db: Database): Promise<void> {
   if (db.engine === 'postgres') {
-    const available = await db.rows<{ n: number }>(
-      (await import('drizzle-orm'))
-        .sql`select count(*)::int as n from pg_available_extensions where name = 'postgis'`,
-    );
-    if (!available[0] || available[0].n === 0) {
-      throw new Error(
-        'The PostgreSQL server has no "postgis" extension available. Install it (Debian: apt-get install postgresql-15-postgis-3) or unset DATABASE_URL to use the embedded database.',
-      );
-    }
+    await assertPostgisAvailable(db);
     const { migrate: run } = await import('drizzle-orm/postgres-js/migrator');
     await run(db.orm as never, { migrationsFolder: MIGRATIONS_DIR });
   } else {

@@ -102,10 +102,10 @@ export function authService(deps: { users: UsersRepository; sessionTtlHours: num
       const staffDept =
         (await users.firstDepartmentId('street_office')) ?? (await users.firstDepartmentId('functional'));
       const wanted: { username: string; role: Role; displayName: string; departmentId: number | null }[] = [
-        { username: 'admin', role: 'admin', displayName: '系统管理员', departmentId: null },
-        { username: 'leader', role: 'leader', displayName: '区领导', departmentId: null },
-        { username: 'officer', role: 'officer', displayName: '值班员', departmentId: null },
-        { username: 'staff', role: 'staff', displayName: '街道工作人员', departmentId: staffDept ?? null },
+        { username: 'admin', role: 'admin', displayName: '赵磊', departmentId: null },
+        { username: 'leader', role: 'leader', displayName: '李明', departmentId: null },
+        { username: 'officer', role: 'officer', displayName: '王芳', departmentId: null },
+        { username: 'staff', role: 'staff', displayName: '陈杰', departmentId: staffDept ?? null },
       ];
       for (const w of wanted) {
         if (!(await users.findByUsername(w.username))) await this.createUser({ ...w, password });

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { io } from 'socket.io-client';
 import { test, expect, waitForMap } from './support/fixtures';
 
 test('the indicator shows reconnecting while the server is down and catches up after, losing nothing', async ({
@@ -45,4 +46,33 @@ test('states change live as the simulator reports', async ({ page, login }) => {
   await waitForMap(page);
   const first = await page.evaluate(() => window.__citynerve!.seq());
   await page.waitForFunction((s) => (window.__citynerve!.seq() ?? 0) > s!, first, { timeout: 20_000 });
+});
+
+test('the socket accepts only signed-in sessions', async ({ server, page, login }) => {
+  const refused = io(server.url, { transports: ['websocket'], reconnection: false });
+  const err = await new Promise<Error>((resolve) => refused.on('connect_error', resolve));
+  expect(err.message).toContain('unauthorized');
+  refused.close();
+
+  const forged = io(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { cookie: 'cn_session=forged' },
+  });
+  const err2 = await new Promise<Error>((resolve) => forged.on('connect_error', resolve));
+  expect(err2.message).toContain('unauthorized');
+  forged.close();
+
+  await login('staff');
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'cn_session')!;
+  const ok = io(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { cookie: `cn_session=${cookie.value}` },
+  });
+  const hello = await new Promise<{ user: { username: string; role: string } | null }>((resolve) =>
+    ok.on('hello', resolve),
+  );
+  expect(hello.user).toMatchObject({ username: 'staff', role: 'staff' });
+  ok.close();
 });

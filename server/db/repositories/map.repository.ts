@@ -1,25 +1,9 @@
 // Map geometry and sensor details as the browser needs them (GeoJSON built in PostGIS).
 import { sql } from 'drizzle-orm';
+import type { SensorDetail } from '../../../src/lib/api/sensors';
 import type { Database } from '../client';
 
-export interface SensorDetail {
-  id: number;
-  code: string;
-  family: string;
-  familyName: string;
-  familyNameEn: string;
-  state: number;
-  districtName: string | null;
-  districtNameEn: string | null;
-  streetName: string | null;
-  streetNameEn: string | null;
-  lon: number;
-  lat: number;
-  reportedAt: string | null;
-  changedAt: string;
-  reading: Record<string, number | boolean> | null;
-  readings: { ts: string; state: number; reading: Record<string, number | boolean> }[];
-}
+export type { SensorDetail };
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 

@@ -26,10 +26,6 @@ export function usersRepository(db: Database) {
       return row;
     },
 
-    async updatePassword(id: number, passwordHash: string): Promise<void> {
-      await o.update(users).set({ passwordHash }).where(eq(users.id, id));
-    },
-
     async list() {
       return o
         .select({
@@ -67,11 +63,6 @@ export function usersRepository(db: Database) {
     async deleteExpiredSessions(now: Date): Promise<number> {
       const gone = await o.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
       return gone.length;
-    },
-
-    async departmentIdByCode(code: string): Promise<number | undefined> {
-      const r = await db.rows<{ id: number }>(sql`select id from departments where code = ${code}`);
-      return r[0]?.id;
     },
 
     async firstDepartmentId(kind: string): Promise<number | undefined> {

@@ -5,7 +5,7 @@ export type Rgba = [number, number, number, number];
 
 /** Fill colour per state, indexed by state code: normal green, warning amber, alarm red, offline grey. */
 export const STATE_RGBA: readonly Rgba[] = [
-  [46, 204, 113, 210],
+  [46, 204, 113, 190],
   [255, 176, 32, 255],
   [240, 60, 50, 255],
   [150, 156, 166, 255],

@@ -18,9 +18,12 @@ export function allSensorsLayer(data: SensorLayerData): ScatterplotLayer {
     data: data.all,
     coordinateSystem: LNGLAT_OFFSETS,
     coordinateOrigin: data.origin,
-    radiusUnits: 'pixels',
-    getRadius: 2,
-    radiusMinPixels: 1.5,
+    // Metres, so a city-wide view of many sensors stays a light speckle over the streets and they
+    // grow to clickable dots as the user zooms in.
+    radiusUnits: 'meters',
+    getRadius: 14,
+    radiusMinPixels: 1.2,
+    radiusMaxPixels: 5,
     stroked: false,
     filled: true,
     pickable: false,

@@ -1,10 +1,5 @@
 // Encodes and decodes the binary sensor frames of the contract. Pure, used by server and browser.
-import {
-  SENSOR_WIRE_VERSION,
-  type Bytes,
-  type SensorDeltaFrame,
-  type SensorSnapshotFrame,
-} from './contract';
+import { SENSOR_WIRE_VERSION, type Bytes, type SensorDeltaFrame, type SensorSnapshotFrame } from './contract';
 
 /** A decoded snapshot: typed arrays ready for the map. */
 export interface SensorTable {
@@ -75,7 +70,13 @@ export function decodeSnapshot(f: SensorSnapshotFrame): SensorTable {
 }
 
 export function encodeDelta(c: SensorChanges): SensorDeltaFrame {
-  return { v: SENSOR_WIRE_VERSION, fromSeq: c.fromSeq, seq: c.seq, ids: asBytes(c.ids), states: asBytes(c.states) };
+  return {
+    v: SENSOR_WIRE_VERSION,
+    fromSeq: c.fromSeq,
+    seq: c.seq,
+    ids: asBytes(c.ids),
+    states: asBytes(c.states),
+  };
 }
 
 export function decodeDelta(f: SensorDeltaFrame): SensorChanges {

@@ -20,7 +20,11 @@ export const actions: Actions = {
     if (!username || !password) return fail(400, { username, error: 'missing_fields' as const });
     const result = await locals.app.auth.login(username, password, new Date());
     if (!result.ok) return fail(400, { username, error: result.reason });
-    cookies.set(SESSION_COOKIE, result.token, sessionCookieOptions(result.expiresAt, locals.app.config.COOKIE_SECURE));
+    cookies.set(
+      SESSION_COOKIE,
+      result.token,
+      sessionCookieOptions(result.expiresAt, locals.app.config.COOKIE_SECURE),
+    );
     redirect(303, safeNext(url.searchParams.get('next')));
   },
 };

@@ -4,6 +4,9 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ locals }) => {
   requireApi(locals, 'map:view');
   return new Response(await locals.app.repos.map.streetsGeoJson(), {
-    headers: { 'content-type': 'application/geo+json; charset=utf-8', 'cache-control': 'private, max-age=60' },
+    headers: {
+      'content-type': 'application/geo+json; charset=utf-8',
+      'cache-control': 'private, max-age=60',
+    },
   });
 };
