@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const counts = { passed: 0, failed: 0, skipped: 0 };
 // Results of an earlier run must not be counted as this run's.
-rmSync('test-results', { recursive: true, force: true });
-mkdirSync('test-results', { recursive: true });
+rmSync('reports', { recursive: true, force: true });
+mkdirSync('reports', { recursive: true });
 
 function run(title, cmd, args, env = {}) {
   const t0 = Date.now();
@@ -38,9 +38,9 @@ function countPlaywright(file) {
 }
 
 function finish(code) {
-  countVitest('test-results/unit.json');
-  countVitest('test-results/integration.json');
-  countPlaywright('test-results/e2e.json');
+  countVitest('reports/unit.json');
+  countVitest('reports/integration.json');
+  countPlaywright('reports/e2e.json');
   console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   process.exit(code);
 }
@@ -58,7 +58,7 @@ run('unit', npx, [
   'unit',
   '--reporter=default',
   '--reporter=json',
-  '--outputFile.json=test-results/unit.json',
+  '--outputFile.json=reports/unit.json',
 ]);
 run('integration', npx, [
   'vitest',
@@ -67,7 +67,7 @@ run('integration', npx, [
   'integration',
   '--reporter=default',
   '--reporter=json',
-  '--outputFile.json=test-results/integration.json',
+  '--outputFile.json=reports/integration.json',
 ]);
 run('build', npx, ['vite', 'build']);
 if (!existsSync(chromium)) {
