@@ -13,6 +13,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { multiPolygon4326, point4326 } from './geometry';
 
@@ -94,6 +95,13 @@ export const sensorTypes = pgTable('sensor_types', {
   ownerDepartmentId: integer('owner_department_id').references(() => departments.id),
   /** Seconds without a report after which a device counts as offline. */
   heartbeatSeconds: integer('heartbeat_seconds').notNull().default(3600),
+  /** Default alarm rules of the family, as data (see server/domain/rules.ts). */
+  rules: jsonb('rules')
+    .$type<unknown[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
+  /** Which district department owns the family, e.g. "housing" → "<district>-housing". */
+  ownerDepartmentKey: text('owner_department_key'),
 });
 
 /** The sensor registry: one row per installed device. */
@@ -110,6 +118,8 @@ export const sensors = pgTable(
     gridCellId: integer('grid_cell_id').references(() => gridCells.id),
     geom: point4326('geom').notNull(),
     installedAt: tz('installed_at').notNull().defaultNow(),
+    /** Per-sensor changes to the family's rules, keyed by rule id (see server/domain/rules.ts). */
+    ruleOverrides: jsonb('rule_overrides').$type<Record<string, unknown>>(),
   },
   (t) => [
     index('sensors_geom_gist').using('gist', t.geom),
@@ -134,6 +144,8 @@ export const sensorState = pgTable(
     /** When `state` last changed. */
     changedAt: tz('changed_at').notNull().defaultNow(),
     seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+    /** What the rules remember between readings (hysteresis, since when a condition holds). */
+    ruleState: jsonb('rule_state').$type<Record<string, unknown>>(),
   },
   (t) => [index('sensor_state_seq_idx').on(t.seq)],
 );
@@ -258,4 +270,76 @@ export const meta = pgTable('meta', {
   updatedAt: tz('updated_at')
     .notNull()
     .default(sql`now()`),
+});
+
+/** An alarm: at most one open per sensor and rule; repeats update it. */
+export const alarms = pgTable(
+  'alarms',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sensorId: integer('sensor_id')
+      .notNull()
+      .references(() => sensors.id, { onDelete: 'cascade' }),
+    /** The rule that fired, e.g. "manhole.tilt". */
+    ruleId: text('rule_id').notNull(),
+    /** 1 warning, 2 critical. */
+    severity: smallint('severity').notNull(),
+    /** "open", "acknowledged" or "cleared". */
+    status: text('status').notNull().default('open'),
+    openedAt: tz('opened_at').notNull(),
+    /** Time of the last reading that kept the alarm up. */
+    lastSeenAt: tz('last_seen_at').notNull(),
+    /** How many readings fired the rule while the alarm was open. */
+    occurrences: integer('occurrences').notNull().default(1),
+    /** The reading values that last fired it. */
+    lastValue: jsonb('last_value').$type<Record<string, unknown>>(),
+    acknowledgedBy: integer('acknowledged_by').references(() => users.id),
+    acknowledgedAt: tz('acknowledged_at'),
+    clearedAt: tz('cleared_at'),
+    /** 0 until escalated; each escalation of an unacknowledged alarm adds one. */
+    escalationLevel: smallint('escalation_level').notNull().default(0),
+    escalatedAt: tz('escalated_at'),
+    /** The case a critical alarm opened. */
+    caseId: integer('case_id').references(() => cases.id),
+  },
+  (t) => [
+    uniqueIndex('alarms_one_open_per_rule')
+      .on(t.sensorId, t.ruleId)
+      .where(sql`status <> 'cleared'`),
+    index('alarms_sensor_idx').on(t.sensorId, t.openedAt),
+    index('alarms_status_idx').on(t.status, t.openedAt),
+  ],
+);
+
+/** A device message that was refused, with the reason; browsable by admins. */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+    /** "mqtt" or "http". */
+    channel: text('channel').notNull(),
+    /** MQTT topic, or the HTTP gateway's code. */
+    source: text('source'),
+    /** Machine-readable reason, e.g. "unknown_sensor" (see server/domain/ingest). */
+    reason: text('reason').notNull(),
+    /** Human-readable detail naming the field or value. */
+    detail: text('detail').notNull(),
+    /** The sensor code the message claimed, when it could be read. */
+    sensorCode: text('sensor_code'),
+    /** The payload as received, cut to a few kilobytes. */
+    payload: text('payload'),
+  },
+  (t) => [index('dead_letters_received_idx').on(t.receivedAt), index('dead_letters_reason_idx').on(t.reason)],
+);
+
+/** An HTTP ingest gateway and the hash of its key. */
+export const gateways = pgTable('gateways', {
+  id: serial('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  /** SHA-256 of the gateway key (the key itself is shown once, at creation). */
+  keyHash: text('key_hash').notNull().unique(),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: tz('created_at').notNull().defaultNow(),
 });

@@ -6,10 +6,13 @@ import { migrate, openPostgres, type Database } from '../../server/db/client';
 import { database, engines } from './support/databases';
 
 const TABLES = [
+  'alarms',
   'case_events',
   'cases',
   'departments',
+  'dead_letters',
   'districts',
+  'gateways',
   'grid_cells',
   'hotline_tickets',
   'meta',
