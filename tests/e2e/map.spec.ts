@@ -115,5 +115,14 @@ test.describe('the live map', () => {
     expect((await bad.json()).message).toContain('sensor id must be a positive integer');
     const missing = await page.request.get('/api/sensors/999999');
     expect(missing.status()).toBe(404);
+    // Search by device code finds the sensor whatever the case, and names what it could not find.
+    const one = await (await page.request.get('/api/sensors/1')).json();
+    const found = await page.request.get(`/api/sensors/by-code/${one.code.toLowerCase()}`);
+    expect(await found.json()).toEqual({ id: 1 });
+    const unknown = await page.request.get('/api/sensors/by-code/NOPE-1');
+    expect(unknown.status()).toBe(404);
+    expect((await unknown.json()).message).toContain('no sensor with code "NOPE-1"');
+    const weird = await page.request.get('/api/sensors/by-code/' + encodeURIComponent('a b;drop'));
+    expect(weird.status()).toBe(400);
   });
 });

@@ -70,6 +70,14 @@ export function mapRepository(db: Database) {
       };
     },
 
+    /** The id of the sensor with this device code, or null. Codes are upper case; so is the search. */
+    async sensorIdByCode(code: string): Promise<number | null> {
+      const [r] = await db.rows<{ id: number }>(
+        sql`select id from sensors where code = ${code.toUpperCase()}`,
+      );
+      return r?.id ?? null;
+    },
+
     async systemCounts() {
       const [r] = await db.rows<{
         sensors: number;

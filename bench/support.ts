@@ -1,0 +1,60 @@
+// Shared by the benchmarks: the machine description, throw-away databases, and writing a section of
+// docs/benchmarks.md (a section is replaced by its own heading, the rest of the file is kept).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BENCH_BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Replaces the section with the same heading, or appends it, keeping the rest of the file. */
+export function writeSection(
+  heading: string,
+  body: string,
+  file = path.join(root, 'docs', 'benchmarks.md'),
+): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = text.indexOf(heading);
+  let out: string;
+  if (start === -1) {
+    out = `${text.trimEnd()}\n\n${body}`;
+  } else {
+    const next = text.indexOf('\n## ', start + heading.length);
+    out = text.slice(0, start) + body + (next === -1 ? '' : text.slice(next + 1));
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, out.trimEnd() + '\n');
+}
+
+/** CPU, cores, memory, OS, Node, and the load average when the run started (the machine may be shared). */
+export function machine(extra = ''): string {
+  const cpu = os.cpus();
+  return (
+    `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, ` +
+    `${os.type()} ${os.release()}, Node ${process.version}${extra ? `, ${extra}` : ''}, ` +
+    `load average ${os.loadavg()[0].toFixed(1)} at start`
+  );
+}
+
+/** Creates a database for one run; `drop()` removes it. */
+export async function throwAwayDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin = postgres(BENCH_BASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(BENCH_BASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A markdown table from rows of [metric, value]. */
+export function mdTable(rows: [string, string][]): string {
+  return ['| metric | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
