@@ -76,4 +76,8 @@ export interface Evaluation {
   outcomes: RuleOutcome[];
   /** True when the reading asks for maintenance (e.g. low battery) without being an alarm. */
   maintenance: boolean;
+  /** Ids of the maintenance rules that are active (e.g. "manhole.battery"). */
+  maintenanceRuleIds?: string[];
+  /** True when the reading was not newer than the last one evaluated: memory untouched, no outcomes. */
+  stale?: boolean;
 }

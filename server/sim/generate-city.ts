@@ -15,6 +15,7 @@ import {
 } from '../domain/city-facts';
 import { PolygonLocator, bbox, randomPointIn, type BBox, type PolygonGeometry } from '../domain/geo';
 import { createRandom, weightedPicker, type Random } from '../domain/random';
+import { DEFAULT_RULES } from '../domain/rules';
 import { normalReading } from '../domain/sensor-state';
 
 /** Options of `generateDemoCity`. */
@@ -212,19 +213,23 @@ async function insertOrganisation(tx: Orm): Promise<void> {
     on conflict (code) do nothing`);
   // Families are city-wide but bureaus are per district, so one family has an owner in each district:
   // the owner of a device is `${district}-${ownerDepartmentKey}` (see ownerDepartmentCode). The single
-  // owner_department_id column cannot say that, so it stays null for generated families.
+  // owner_department_id column cannot say that, so it stays null for generated families and
+  // owner_department_key carries the bureau instead. Rules are the family defaults, as data.
   const families = JSON.stringify(
     SENSOR_FAMILIES.map((f) => ({
       code: f.code,
       name: f.name,
       name_en: f.nameEn,
       heartbeat: f.heartbeatSeconds,
+      owner_key: f.ownerDepartmentKey,
+      rules: DEFAULT_RULES[f.code],
     })),
   );
   await tx.execute(sql`
-    insert into sensor_types (code, name, name_en, heartbeat_seconds)
-    select code, name, name_en, heartbeat
-    from json_to_recordset(${families}::json) as x(code text, name text, name_en text, heartbeat int)
+    insert into sensor_types (code, name, name_en, heartbeat_seconds, owner_department_key, rules)
+    select code, name, name_en, heartbeat, owner_key, rules
+    from json_to_recordset(${families}::json)
+      as x(code text, name text, name_en text, heartbeat int, owner_key text, rules jsonb)
     on conflict (code) do nothing`);
 }
 
