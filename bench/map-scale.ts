@@ -41,6 +41,7 @@ async function startServer(databaseUrl: string): Promise<{ url: string; child: C
       SIM_ENABLED: 'false',
       DEMO_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',
+      MQTT_EMBEDDED_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -29,7 +29,32 @@ const schema = z.object({
   REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),
+  ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Device ingest (server/ingest/).
+  MQTT_URL: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'must start with mqtt:// or mqtts://')
+    .optional(),
+  MQTT_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(1884),
+  MQTT_EMBEDDED_HOST: z.string().default('127.0.0.1'),
+  MQTT_SHARED_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "-" and "_" only (empty = no shared subscription)')
+    .default('citynerve'),
+  MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
+  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(2000),
+  INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(200),
+  INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
+  INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+  INGEST_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1_048_576)
+    .default(8 * 1_048_576),
+  INGEST_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
+  READINGS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -8,7 +8,8 @@ export function devRealtime(): Plugin {
     name: 'citynerve-dev-realtime',
     apply: 'serve',
     configureServer(server) {
-      if (!server.httpServer || process.env.VITEST) return;
+      const http = server.httpServer as HttpServer | null;
+      if (!http || process.env.VITEST) return;
       const load = <T>(id: string) => server.ssrLoadModule(id) as Promise<T>;
       return async () => {
         const { loadConfig } = await load<typeof import('./config')>('/server/config.ts');
@@ -17,9 +18,24 @@ export function devRealtime(): Plugin {
         const { attachRealtime } = await load<typeof import('./realtime/socket-server')>(
           '/server/realtime/socket-server.ts',
         );
-        const app = await startApp(loadConfig());
+        const { startAlarmJobs } = await load<typeof import('./services/alarm.service')>(
+          '/server/services/alarm.service.ts',
+        );
+        const config = loadConfig();
+        const app = await startApp(config);
         setAppContext(app);
-        attachRealtime(server.httpServer as HttpServer, app);
+        const realtime = attachRealtime(http, app);
+        const mqtt = await app.ingest.start();
+        const alarmJobs = startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log });
+        app.log.info('dev: realtime, MQTT ingest and alarm jobs running', { mqtt: mqtt.url });
+        http.once('close', () => {
+          void (async () => {
+            await alarmJobs.stop();
+            await app.ingest.stop();
+            await realtime.close();
+            await app.db.close();
+          })();
+        });
       };
     },
   };

@@ -8,6 +8,7 @@ import { startApp } from './app';
 import { loadConfig } from './config';
 import { setAppContext } from './context';
 import { attachRealtime } from './realtime/socket-server';
+import { startAlarmJobs } from './services/alarm.service';
 import { Simulator } from './sim/simulator';
 
 const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
@@ -24,6 +25,9 @@ async function main() {
   // (set it behind a TLS proxy) each request is marked http by a header only this process writes.
   const markHttp = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
   if (markHttp) process.env.PROTOCOL_HEADER = INTERNAL_PROTOCOL_HEADER;
+  // adapter-node refuses bodies over BODY_SIZE_LIMIT (512K by default) before any route runs: let gateway
+  // batches up to the ingest limit through, which the ingest route then enforces with its own 413.
+  if (!process.env.BODY_SIZE_LIMIT) process.env.BODY_SIZE_LIMIT = String(config.INGEST_MAX_BODY_BYTES);
   const { handler } = (await import(pathToFileURL(handlerPath).href)) as {
     handler: (req: unknown, res: unknown, next?: () => void) => void;
   };
@@ -54,6 +58,17 @@ async function main() {
     server.listen(config.PORT, config.HOST, () => resolve());
   });
   simulator?.start();
+  // Every node may sweep: escalations and case openings are guarded in the database.
+  const alarmJobs = startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log });
+  const mqtt = await app.ingest.start().catch(async (err: Error) => {
+    await simulator?.stop();
+    await alarmJobs.stop();
+    await realtime.close();
+    server.closeAllConnections();
+    server.close();
+    await app.db.close();
+    throw err;
+  });
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -63,6 +78,8 @@ async function main() {
     `CityNerve is running at http://${host}:${port}/`,
     `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
     `  simulator: ${simulator ? 'on' : 'off'}`,
+    `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
+    `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
   ];
   if (app.demoAccounts.length) {
     lines.push(`  demo logins (password "${config.DEMO_PASSWORD}"):`);
@@ -79,6 +96,9 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await simulator?.stop();
+    await alarmJobs.stop();
+    // Ingest stops before the database closes: queued readings are stored and acknowledged first.
+    await app.ingest.stop();
     await realtime.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

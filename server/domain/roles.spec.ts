@@ -29,6 +29,14 @@ describe('can', () => {
     expect(can(leader, 'tickets:view')).toBe(true);
   });
 
+  it('lets only duty officers and admins acknowledge alarms', () => {
+    expect(can(officer, 'alarms:ack')).toBe(true);
+    expect(can(admin, 'alarms:ack')).toBe(true);
+    expect(can(leader, 'alarms:ack')).toBe(false);
+    expect(can(staff, 'alarms:ack')).toBe(false);
+    expect(can(null, 'alarms:ack')).toBe(false);
+  });
+
   it('lets every signed-in role see the map', () => {
     for (const a of [admin, leader, officer, staff]) expect(can(a, 'map:view')).toBe(true);
   });

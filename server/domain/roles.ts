@@ -12,7 +12,9 @@ export type Permission =
   /** Open the admin pages (users, system status). */
   | 'admin:view'
   /** See one department's internal work-order list. */
-  | 'department:view';
+  | 'department:view'
+  /** Acknowledge a sensor alarm (duty officers and admins). */
+  | 'alarms:ack';
 
 /** The user as the rules see them. */
 export interface Actor {
@@ -43,5 +45,7 @@ export function can(
       if (actor.role === 'staff')
         return target.departmentId !== undefined && actor.departmentId === target.departmentId;
       return true;
+    case 'alarms:ack':
+      return actor.role === 'officer' || actor.role === 'admin';
   }
 }

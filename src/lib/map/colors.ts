@@ -44,3 +44,32 @@ export function fillStateColors(states: Uint8Array, out: Uint8Array): Uint8Array
   }
   return out;
 }
+
+/** Fill of a city-zoom cell of normal sensors; brighter than single dots so sparse cells still read. */
+export const CELL_NORMAL_RGB: readonly [number, number, number] = [56, 214, 120];
+
+/**
+ * Writes the RGBA of one aggregated cell at byte `o` of `out`: green tinted towards the worst shown state
+ * by the abnormal share (any abnormal sensor gives a visible tint), opacity by density (`density` 0..1).
+ */
+export function writeCellColor(
+  out: Uint8Array,
+  o: number,
+  shown: number,
+  abnormal: number,
+  worst: number,
+  density: number,
+): void {
+  if (shown === 0) {
+    out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+    return;
+  }
+  const share = abnormal / shown;
+  const t = abnormal === 0 ? 0 : 0.3 + 0.7 * Math.min(1, share / 0.25);
+  const c = STATE_RGBA[worst] ?? STATE_RGBA[3];
+  out[o] = Math.round(CELL_NORMAL_RGB[0] + (c[0] - CELL_NORMAL_RGB[0]) * t);
+  out[o + 1] = Math.round(CELL_NORMAL_RGB[1] + (c[1] - CELL_NORMAL_RGB[1]) * t);
+  out[o + 2] = Math.round(CELL_NORMAL_RGB[2] + (c[2] - CELL_NORMAL_RGB[2]) * t);
+  // Never so faint that a one-sensor cell disappears against the district fill.
+  out[o + 3] = Math.round(255 * (0.42 + 0.5 * Math.sqrt(Math.min(1, Math.max(0, density)))));
+}

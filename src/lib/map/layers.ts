@@ -1,9 +1,11 @@
 // Pure deck.gl layer factories: cheap descriptions with stable ids, recreated on every change. Data
 // references only change when the underlying data did, so deck.gl re-uploads nothing else.
-import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import { ABNORMAL_OUTLINE, LABEL_HALO_RGBA, LABEL_RGBA } from './colors';
+import type { Layer } from '@deck.gl/core';
+import { GridCellLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { ABNORMAL_OUTLINE, LABEL_HALO_RGBA, LABEL_RGBA, STATE_RGBA } from './colors';
 import type { StreetLabel } from './labels';
-import type { SensorLayerData } from './sensor-data';
+import type { BinaryPoints } from './sensor-data';
+import type { CellPoints, SensorLayerData } from './sensor-view';
 
 /** Positions are [dLon, dLat] from coordinateOrigin (the value of COORDINATE_SYSTEM.LNGLAT_OFFSETS). */
 const LNGLAT_OFFSETS = 'lnglat-offsets';
@@ -11,26 +13,43 @@ const LNGLAT_OFFSETS = 'lnglat-offsets';
 export const LABEL_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", sans-serif';
 export const LABEL_FONT_PX = 13;
 
-/** Every sensor as a small dot coloured by state. */
-export function allSensorsLayer(data: SensorLayerData): ScatterplotLayer {
-  return new ScatterplotLayer({
-    id: 'sensors-all',
-    data: data.all,
+/** Normal sensors aggregated into grid cells at city zoom: colour by worst state, opacity by density. */
+export function sensorCellsLayer(data: SensorLayerData, cells: CellPoints): GridCellLayer {
+  return new GridCellLayer({
+    id: 'sensor-cells',
+    data: cells,
     coordinateSystem: LNGLAT_OFFSETS,
     coordinateOrigin: data.origin,
-    // Metres, so a city-wide view of many sensors stays a light speckle over the streets and they
-    // grow to clickable dots as the user zooms in.
-    radiusUnits: 'meters',
-    getRadius: 14,
-    radiusMinPixels: 1.2,
-    radiusMaxPixels: 5,
-    stroked: false,
-    filled: true,
+    cellSize: cells.cellSizeM,
+    // Positions are cell centres; a small gap keeps the grid readable over the district fills.
+    offset: [0, 0],
+    coverage: 0.9,
+    extruded: false,
     pickable: false,
   });
 }
 
-/** Warning, alarm and offline sensors again, larger and outlined, so they stand out at any zoom. */
+/** Normal sensors one by one at street zoom (only those in and around the viewport). */
+export function normalSensorsLayer(data: SensorLayerData, points: BinaryPoints): ScatterplotLayer {
+  return new ScatterplotLayer({
+    id: 'sensors-normal',
+    data: points,
+    coordinateSystem: LNGLAT_OFFSETS,
+    coordinateOrigin: data.origin,
+    // Metres, so the dots grow to clickable size as the user zooms in.
+    radiusUnits: 'meters',
+    getRadius: 14,
+    radiusMinPixels: 2,
+    radiusMaxPixels: 5,
+    getFillColor: STATE_RGBA[0],
+    stroked: false,
+    filled: true,
+    // Picked on the CPU by the controller (see pickSensor): no GPU picking pass on every mouse move.
+    pickable: false,
+  });
+}
+
+/** Warning, alarm and offline sensors, larger and outlined, so they stand out at any zoom. */
 export function abnormalSensorsLayer(data: SensorLayerData): ScatterplotLayer {
   return new ScatterplotLayer({
     id: 'sensors-abnormal',
@@ -43,9 +62,17 @@ export function abnormalSensorsLayer(data: SensorLayerData): ScatterplotLayer {
     getLineColor: ABNORMAL_OUTLINE,
     lineWidthUnits: 'pixels',
     getLineWidth: 1.5,
-    // Picked on the CPU by the controller (see pickSensor): no GPU picking pass on every mouse move.
     pickable: false,
   });
+}
+
+/** The sensor layers for one layer-data object, bottom to top. */
+export function sensorLayers(data: SensorLayerData): Layer[] {
+  const layers: Layer[] = [];
+  if (data.cells) layers.push(sensorCellsLayer(data, data.cells));
+  if (data.normal) layers.push(normalSensorsLayer(data, data.normal));
+  layers.push(abnormalSensorsLayer(data));
+  return layers;
 }
 
 /** Street names at their label points. */

@@ -8,9 +8,11 @@ import type { Layer } from '@deck.gl/core';
 import type { FeatureCollection } from 'geojson';
 import type { Lang } from '$lib/i18n';
 import type { LiveSensorTable } from '$lib/streams/sensor-table';
-import { allSensorsLayer, abnormalSensorsLayer, LABEL_FONT_PX, streetLabelLayer } from './layers';
+import { positionOf } from '$lib/streams/sensor-table';
+import { LABEL_FONT_PX, sensorLayers, streetLabelLayer } from './layers';
 import { placeLabels, streetLabels, type StreetLabel, type StreetsCollection } from './labels';
-import { pickSensor, sensorLayerData, type SensorLayerData } from './sensor-data';
+import { pickSensor, SHOW_ALL, type SensorFilter } from './sensor-data';
+import { SensorView, type SensorLayerData } from './sensor-view';
 import {
   boundaryLayers,
   boundarySources,
@@ -37,6 +39,8 @@ export interface MapControllerOptions {
   onBoundaries?: (info: { approximate: boolean }) => void;
   /** Called when the boundaries fail to load. */
   onError?: (error: Error) => void;
+  /** Called when normal sensors switch between aggregated cells and single points. */
+  onModeChange?: (mode: 'cells' | 'points') => void;
 }
 
 async function fetchJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -52,11 +56,15 @@ export class MapController {
   readonly #abort = new AbortController();
   #lang: Lang;
   #loaded = false;
+  readonly #view = new SensorView();
+  #table: LiveSensorTable | null = null;
+  #version = -1;
+  #filter: SensorFilter = SHOW_ALL;
   #sensors: SensorLayerData | null = null;
   #streets: StreetsCollection | null = null;
   #labels: StreetLabel[] = [];
   #labelKey = '';
-  /** Sensor version handed to deck, and the one deck has drawn. */
+  /** Sensor layer data handed to deck (a counter), and the one deck has drawn. */
   #pendingVersion = -1;
   #drawnVersion = -1;
   #hoverPoint: { x: number; y: number } | null = null;
@@ -94,8 +102,10 @@ export class MapController {
     });
     void this.#loadBoundaries(ready);
 
+    this.map.on('moveend', this.#refresh);
     this.map.on('zoomend', this.#relabel);
     this.map.on('resize', this.#relabel);
+    this.map.on('resize', this.#refresh);
     this.map.on('click', this.#onClick);
     this.map.on('mousemove', this.#onMouseMove);
   }
@@ -103,11 +113,33 @@ export class MapController {
   /** Shows the sensors of `table`; cheap when `version` did not change. */
   setSensors(table: LiveSensorTable | null, version: number): void {
     if (!table) return;
-    const next = sensorLayerData(table, version, this.#sensors);
-    if (next === this.#sensors) return;
-    this.#sensors = next;
-    this.#pendingVersion = version;
-    this.#render();
+    this.#table = table;
+    this.#version = version;
+    this.#refresh();
+  }
+
+  /** Shows only the families and states the filter lets through. */
+  setFilter(filter: SensorFilter): void {
+    this.#filter = filter;
+    this.#refresh();
+  }
+
+  /** Flies to a sensor at street zoom; false when the table does not know it. */
+  flyToSensor(sensorId: number): boolean {
+    const position = this.#table ? positionOf(this.#table, sensorId) : null;
+    if (!position) return false;
+    this.map.flyTo({ center: position, zoom: Math.max(this.map.getZoom(), 16.5), speed: 1.6 });
+    return true;
+  }
+
+  /** Current zoom, for the test hook and the page. */
+  zoom(): number {
+    return this.map.getZoom();
+  }
+
+  /** How normal sensors are drawn right now; null before the first table. */
+  sensorMode(): 'cells' | 'points' | null {
+    return this.#sensors?.mode ?? null;
   }
 
   setLang(lang: Lang): void {
@@ -130,8 +162,10 @@ export class MapController {
   destroy(): void {
     this.#abort.abort();
     cancelAnimationFrame(this.#hoverFrame);
+    this.map.off('moveend', this.#refresh);
     this.map.off('zoomend', this.#relabel);
     this.map.off('resize', this.#relabel);
+    this.map.off('resize', this.#refresh);
     this.map.off('click', this.#onClick);
     this.map.off('mousemove', this.#onMouseMove);
     this.#overlay.finalize();
@@ -140,7 +174,7 @@ export class MapController {
 
   #render(): void {
     const layers: Layer[] = [];
-    if (this.#sensors) layers.push(allSensorsLayer(this.#sensors), abnormalSensorsLayer(this.#sensors));
+    if (this.#sensors) layers.push(...sensorLayers(this.#sensors));
     layers.push(streetLabelLayer(this.#labels));
     this.#overlay.setProps({ layers });
   }
@@ -198,9 +232,33 @@ export class MapController {
     return pickSensor(this.#sensors, [here.lng, here.lat], degPerPx);
   }
 
+  /** A cell of aggregated sensors under the pointer (city zoom only). */
+  #cellAt(point: { x: number; y: number }): boolean {
+    if (this.#sensors?.mode !== 'cells') return false;
+    const here = this.map.unproject([point.x, point.y]);
+    return this.#view.shownInCellAt(here.lng, here.lat, this.#filter) > 0;
+  }
+
   #onClick = (e: maplibregl.MapMouseEvent): void => {
     const id = this.#sensorAt(e.point);
     if (id !== null) this.#opts.onSensorClick?.(id);
+    // A click on a cell zooms in to where its sensors are drawn one by one.
+    else if (this.#cellAt(e.point)) this.map.easeTo({ center: e.lngLat, zoom: this.map.getZoom() + 2 });
+  };
+
+  /** Rebuilds what the sensor layers draw for the table, filter and viewport; cheap when none changed. */
+  #refresh = (): void => {
+    if (!this.#table) return;
+    const b = this.map.getBounds();
+    const next = this.#view.update(this.#table, this.#version, this.#filter, {
+      zoom: this.map.getZoom(),
+      bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+    });
+    if (next === this.#sensors) return;
+    if (next.mode !== this.#sensors?.mode) this.#opts.onModeChange?.(next.mode);
+    this.#sensors = next;
+    this.#pendingVersion++;
+    this.#render();
   };
 
   /** Pointer cursor over a sensor; the CPU search runs at most once per animation frame. */
@@ -210,7 +268,9 @@ export class MapController {
     this.#hoverFrame = requestAnimationFrame(() => {
       this.#hoverFrame = 0;
       if (!this.#hoverPoint) return;
-      this.map.getCanvas().style.cursor = this.#sensorAt(this.#hoverPoint) === null ? '' : 'pointer';
+      const p = this.#hoverPoint;
+      this.map.getCanvas().style.cursor =
+        this.#sensorAt(p) !== null ? 'pointer' : this.#cellAt(p) ? 'zoom-in' : '';
     });
   };
 }

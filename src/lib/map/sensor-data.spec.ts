@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyChanges, fromSnapshot } from '$lib/streams/sensor-table';
+import { fromSnapshot } from '$lib/streams/sensor-table';
 import { STATE_RGBA } from './colors';
-import { pickSensor, sensorLayerData } from './sensor-data';
+import { abnormalPoints, familyMask, filteredCounts, pickSensor, stateMask, SHOW_ALL } from './sensor-data';
 
-function table(states: number[]) {
+function table(states: number[], families: number[] = states.map(() => 0)) {
   const n = states.length;
   return fromSnapshot({
     seq: 1,
@@ -12,44 +12,64 @@ function table(states: number[]) {
     ids: Int32Array.from(states, (_, i) => 10 + i),
     // Sensors 0.01° apart along the longitude.
     offsets: Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? (k / 2) * 0.01 : 0)),
-    familyIndex: new Uint8Array(n),
+    familyIndex: Uint8Array.from(families),
     states: Uint8Array.from(states),
-    families: ['manhole'],
+    families: ['manhole', 'hydrant'],
   });
 }
 
-describe('sensorLayerData', () => {
-  it('colours every sensor by state and lists abnormal ones with alarms drawn last', () => {
-    const data = sensorLayerData(table([0, 2, 3, 1]), 1, null);
-    expect(Array.from(data.all.attributes.getFillColor.value.subarray(4, 8))).toEqual(STATE_RGBA[2]);
-    expect(data.abnormal.length).toBe(3);
-    expect(Array.from(data.abnormalRows)).toEqual([2, 3, 1]); // offline, warning, alarm
+const all = (t: ReturnType<typeof table>) => familyMask(t.families, SHOW_ALL);
+
+describe('abnormalPoints', () => {
+  it('lists abnormal sensors with alarms drawn last, coloured by state', () => {
+    const t = table([0, 2, 3, 1]);
+    const { points, rows } = abnormalPoints(t, all(t), stateMask(SHOW_ALL));
+    expect(points.length).toBe(3);
+    expect(Array.from(rows)).toEqual([2, 3, 1]); // offline, warning, alarm
+    expect(Array.from(points.attributes.getFillColor!.value.subarray(8, 12))).toEqual(STATE_RGBA[2]);
   });
 
-  it('reuses the position buffer and makes a new colour descriptor when the version moves', () => {
-    const t = table([0, 0]);
-    const first = sensorLayerData(t, 1, null);
-    expect(sensorLayerData(t, 1, first)).toBe(first);
-    applyChanges(t, { fromSeq: 1, seq: 2, ids: Int32Array.of(11), states: Uint8Array.of(2) });
-    const second = sensorLayerData(t, 2, first);
-    expect(second.all.attributes.getPosition).toBe(first.all.attributes.getPosition);
-    expect(second.all.attributes.getFillColor).not.toBe(first.all.attributes.getFillColor);
-    expect(second.abnormal.length).toBe(1);
+  it('leaves out hidden families and states', () => {
+    const t = table([2, 2, 1, 3], [0, 1, 0, 0]);
+    const filter = { hiddenFamilies: ['hydrant'], hiddenStates: [3] };
+    const { rows } = abnormalPoints(t, familyMask(t.families, filter), stateMask(filter));
+    expect(Array.from(rows)).toEqual([2, 0]);
+  });
+});
+
+describe('filteredCounts', () => {
+  it('counts every state of the shown families only', () => {
+    const t = table([0, 2, 1, 0], [0, 1, 0, 1]);
+    expect(filteredCounts(t, SHOW_ALL)).toEqual({ normal: 2, warning: 1, alarm: 1, offline: 0 });
+    expect(filteredCounts(t, { hiddenFamilies: ['hydrant'], hiddenStates: [0] })).toEqual({
+      normal: 1,
+      warning: 1,
+      alarm: 0,
+      offline: 0,
+    });
   });
 });
 
 describe('pickSensor', () => {
   const degPerPx: [number, number] = [0.001, 0.001]; // sensors are 10 px apart
 
-  it('finds the sensor under the pointer and nothing in empty space', () => {
-    const data = sensorLayerData(table([0, 0, 0]), 1, null);
-    expect(pickSensor(data, [121.41 + 0.002, 31.2], degPerPx)).toBe(11);
-    expect(pickSensor(data, [121.5, 31.2], degPerPx)).toBeNull();
+  it('finds the drawn sensor under the pointer and nothing in empty space', () => {
+    const t = table([0, 0, 0]);
+    const target = { table: t, abnormalRows: new Uint32Array(0), normalRows: Uint32Array.of(0, 1, 2) };
+    expect(pickSensor(target, [121.41 + 0.002, 31.2], degPerPx)).toBe(11);
+    expect(pickSensor(target, [121.5, 31.2], degPerPx)).toBeNull();
+  });
+
+  it('ignores normal sensors that are not drawn one by one (city zoom)', () => {
+    const t = table([0, 0]);
+    const target = { table: t, abnormalRows: new Uint32Array(0), normalRows: new Uint32Array(0) };
+    expect(pickSensor(target, [121.41, 31.2], degPerPx)).toBeNull();
   });
 
   it('prefers an abnormal sensor within its larger radius', () => {
-    const data = sensorLayerData(table([0, 2]), 1, null);
+    const t = table([0, 2]);
+    const target = { table: t, abnormalRows: Uint32Array.of(1), normalRows: Uint32Array.of(0) };
     // 4 px from the normal sensor, 6 px from the alarm: the alarm is drawn bigger and on top.
-    expect(pickSensor(data, [121.4 + 0.004, 31.2], degPerPx)).toBe(11);
+    expect(pickSensor(target, [121.4 + 0.004, 31.2], degPerPx)).toBe(11);
   });
 });

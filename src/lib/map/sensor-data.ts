@@ -1,7 +1,10 @@
-// Turns the live sensor table into deck.gl binary data, reusing buffers so that only what changed is
-// re-uploaded: positions once per snapshot, colours (and the small abnormal subset) once per version.
-import type { LiveSensorTable } from '$lib/streams/sensor-table';
-import { fillStateColors, STATE_RGBA } from './colors';
+// Turns the live sensor table into deck.gl binary data: the filter, the abnormal subset (always drawn one
+// by one), the normal sensors inside a box (street zoom) and CPU picking. Pure; see sensor-view.ts for
+// the cache that decides what to rebuild.
+import type { LiveSensorTable, StateCounts } from '$lib/streams/sensor-table';
+import { emptyCounts } from '$lib/streams/sensor-table';
+import { SENSOR_STATES } from '$lib/streams/contract';
+import { STATE_RGBA } from './colors';
 
 /** deck.gl binary attribute descriptors; a new descriptor object makes deck re-upload that attribute. */
 export interface PositionAttribute {
@@ -21,64 +24,68 @@ export interface RadiusAttribute {
 /** Points for a ScatterplotLayer, positions as [dLon, dLat] from the table's origin. */
 export interface BinaryPoints {
   length: number;
-  attributes: { getPosition: PositionAttribute; getFillColor: ColorAttribute; getRadius?: RadiusAttribute };
+  attributes: { getPosition: PositionAttribute; getFillColor?: ColorAttribute; getRadius?: RadiusAttribute };
 }
 
-/** Everything the sensor layers draw, for one table version. */
-export interface SensorLayerData {
-  /** The table this was built from. */
-  table: LiveSensorTable;
-  /** The stream's version counter when built. */
-  version: number;
-  /** [lon, lat, 0] that positions are relative to. */
-  origin: [number, number, number];
-  /** Every sensor. */
-  all: BinaryPoints;
-  /** Only warning, alarm and offline sensors, alarms last so they are drawn on top. */
-  abnormal: BinaryPoints;
-  /** Table row of each abnormal point, for picking. */
-  abnormalRows: Uint32Array;
+/** Which sensors the operator wants to see; the default shows everything. */
+export interface SensorFilter {
+  /** Family codes (e.g. "manhole") that are hidden. */
+  hiddenFamilies: readonly string[];
+  /** State codes (0..3) that are hidden. */
+  hiddenStates: readonly number[];
+}
+
+export const SHOW_ALL: SensorFilter = { hiddenFamilies: [], hiddenStates: [] };
+
+/** 1 per family index of `families` that the filter shows (256 entries: family indexes are bytes). */
+export function familyMask(families: readonly string[], filter: SensorFilter): Uint8Array {
+  const mask = new Uint8Array(256);
+  families.forEach((code, i) => (mask[i] = filter.hiddenFamilies.includes(code) ? 0 : 1));
+  return mask;
+}
+
+/** 1 per state code the filter shows (256 entries, so any byte indexes it safely). */
+export function stateMask(filter: SensorFilter): Uint8Array {
+  const mask = new Uint8Array(256);
+  for (let s = 0; s < SENSOR_STATES.length; s++) mask[s] = filter.hiddenStates.includes(s) ? 0 : 1;
+  return mask;
+}
+
+/** Sensors per state among the families the filter shows (the state filter is not applied). */
+export function filteredCounts(table: LiveSensorTable, filter: SensorFilter): StateCounts {
+  if (filter.hiddenFamilies.length === 0) return { ...table.counts };
+  const families = familyMask(table.families, filter);
+  const byCode = [0, 0, 0, 0];
+  const { states, familyIndex } = table;
+  for (let i = 0; i < states.length; i++) {
+    if (families[familyIndex[i]] === 1 && states[i] < 4) byCode[states[i]]++;
+  }
+  const counts = emptyCounts();
+  SENSOR_STATES.forEach((name, code) => (counts[name] = byCode[code]));
+  return counts;
 }
 
 /** Pixel radius of abnormal sensors by state code (normal ones are not in that layer). */
-const ABNORMAL_RADIUS = [0, 5, 6, 4];
+export const ABNORMAL_RADIUS = [0, 5, 6, 4];
 /** Drawing order of abnormal states: offline below warning below alarm. */
 const ABNORMAL_ORDER = [3, 1, 2];
 
-/** Builds layer data for `table` at `version`; passes `previous` to reuse its buffers. */
-export function sensorLayerData(
+/** Warning, alarm and offline sensors that pass the masks, alarms last so they are drawn on top. */
+export function abnormalPoints(
   table: LiveSensorTable,
-  version: number,
-  previous: SensorLayerData | null,
-): SensorLayerData {
-  if (previous && previous.table === table && previous.version === version) return previous;
-  const sameTable = previous?.table === table;
-  const getPosition: PositionAttribute = sameTable
-    ? previous.all.attributes.getPosition
-    : { value: table.offsets, size: 2 };
-  const colors = sameTable ? previous.all.attributes.getFillColor.value : new Uint8Array(4 * table.count);
-  fillStateColors(table.states, colors);
-  const { abnormal, abnormalRows } = abnormalPoints(table);
-  return {
-    table,
-    version,
-    origin: [table.origin[0], table.origin[1], 0],
-    all: {
-      length: table.count,
-      attributes: { getPosition, getFillColor: { value: colors, size: 4, normalized: true } },
-    },
-    abnormal,
-    abnormalRows,
-  };
-}
-
-function abnormalPoints(table: LiveSensorTable): { abnormal: BinaryPoints; abnormalRows: Uint32Array } {
-  const { states, offsets } = table;
+  families: Uint8Array,
+  states: Uint8Array,
+): { points: BinaryPoints; rows: Uint32Array } {
+  const { offsets, familyIndex } = table;
+  const stateOf = table.states;
   const total = table.counts.warning + table.counts.alarm + table.counts.offline;
   const rows = new Uint32Array(total);
   let n = 0;
   for (const code of ABNORMAL_ORDER) {
-    for (let i = 0; i < states.length && n < total; i++) if (states[i] === code) rows[n++] = i;
+    if (states[code] !== 1) continue;
+    for (let i = 0; i < stateOf.length && n < total; i++) {
+      if (stateOf[i] === code && families[familyIndex[i]] === 1) rows[n++] = i;
+    }
   }
   const positions = new Float32Array(2 * n);
   const colors = new Uint8Array(4 * n);
@@ -87,13 +94,12 @@ function abnormalPoints(table: LiveSensorTable): { abnormal: BinaryPoints; abnor
     const row = rows[k];
     positions[2 * k] = offsets[2 * row];
     positions[2 * k + 1] = offsets[2 * row + 1];
-    const c = STATE_RGBA[states[row]];
-    colors.set(c, 4 * k);
-    radii[k] = ABNORMAL_RADIUS[states[row]];
+    colors.set(STATE_RGBA[stateOf[row]], 4 * k);
+    radii[k] = ABNORMAL_RADIUS[stateOf[row]];
   }
   return {
-    abnormalRows: rows.subarray(0, n),
-    abnormal: {
+    rows: rows.subarray(0, n),
+    points: {
       length: n,
       attributes: {
         getPosition: { value: positions, size: 2 },
@@ -104,12 +110,33 @@ function abnormalPoints(table: LiveSensorTable): { abnormal: BinaryPoints; abnor
   };
 }
 
+/** Positions of the given table rows (all normal sensors: their colour is a layer constant). */
+export function rowPoints(table: LiveSensorTable, rows: Uint32Array): BinaryPoints {
+  const positions = new Float32Array(2 * rows.length);
+  const { offsets } = table;
+  for (let k = 0; k < rows.length; k++) {
+    positions[2 * k] = offsets[2 * rows[k]];
+    positions[2 * k + 1] = offsets[2 * rows[k] + 1];
+  }
+  return { length: rows.length, attributes: { getPosition: { value: positions, size: 2 } } };
+}
+
+/** What the pick needs: the table and the rows drawn one by one. */
+export interface PickTarget {
+  table: LiveSensorTable;
+  /** Abnormal rows drawn (larger, on top). */
+  abnormalRows: Uint32Array;
+  /** Normal rows drawn individually; empty at city zoom. */
+  normalRows: Uint32Array;
+}
+
 /**
- * The sensor nearest to a click, searched on the CPU (cheap, and no GPU picking pass on every mouse move).
- * `degPerPx` converts degrees to screen pixels around the click; abnormal sensors win within their radius.
+ * The drawn sensor nearest to a click, searched on the CPU (cheap, and no GPU picking pass on every mouse
+ * move). `degPerPx` converts degrees to screen pixels around the click; abnormal sensors win within their
+ * radius.
  */
 export function pickSensor(
-  data: SensorLayerData,
+  data: PickTarget,
   lngLat: [number, number],
   degPerPx: [number, number],
   tolerancePx = 4,
@@ -117,11 +144,11 @@ export function pickSensor(
   const { table } = data;
   const dx0 = lngLat[0] - table.origin[0];
   const dy0 = lngLat[1] - table.origin[1];
-  const nearest = (rows: Uint32Array | null, count: number, maxPx: number): number | null => {
+  const nearest = (rows: Uint32Array, maxPx: number): number | null => {
     let best: number | null = null;
     let bestD = maxPx * maxPx;
-    for (let k = 0; k < count; k++) {
-      const row = rows ? rows[k] : k;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
       const dx = (table.offsets[2 * row] - dx0) / degPerPx[0];
       const dy = (table.offsets[2 * row + 1] - dy0) / degPerPx[1];
       const d = dx * dx + dy * dy;
@@ -133,7 +160,7 @@ export function pickSensor(
     return best;
   };
   const row =
-    nearest(data.abnormalRows, data.abnormalRows.length, Math.max(...ABNORMAL_RADIUS) + tolerancePx) ??
-    nearest(null, table.count, 2 + tolerancePx);
+    nearest(data.abnormalRows, Math.max(...ABNORMAL_RADIUS) + tolerancePx) ??
+    nearest(data.normalRows, 2 + tolerancePx);
   return row === null ? null : table.ids[row];
 }

@@ -13,6 +13,10 @@ export interface CityNerveTestHook {
   project(lon: number, lat: number): [number, number];
   /** True once the map is loaded and the snapshot is drawn. */
   ready(): boolean;
+  /** The map's zoom; NaN before the map exists. */
+  zoom(): number;
+  /** 'cells' when normal sensors are aggregated (below zoom 14), 'points' when drawn one by one. */
+  sensorMode(): 'cells' | 'points' | null;
 }
 
 declare global {

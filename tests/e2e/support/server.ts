@@ -54,6 +54,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
           SIM_TICK_MS: '500',
           REALTIME_POLL_MS: '100',
           LOG_LEVEL: 'warn',
+          MQTT_EMBEDDED_PORT: '0',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

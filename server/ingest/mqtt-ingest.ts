@@ -1,0 +1,251 @@
+// MQTT device ingest: one mqtt.js client per node subscribes to citynerve/+/+/+/reading (through a shared
+// subscription on an external broker, so N nodes split the load) and hands every message to the pipeline.
+// A QoS 1 message is acknowledged (PUBACK) only after the batch holding it committed; until then the
+// broker keeps it and redelivers it after a reconnect, and redelivery is harmless (not newer = duplicate).
+//
+// Why not simply delay handleMessage's callback: mqtt.js handles incoming packets strictly one at a time
+// and moves to the next only when that callback runs, so a callback held until commit would allow one
+// message per batch. Instead the callback is released at once with a "deferred" error (mqtt.js then skips
+// its own PUBACK and reads on) and the PUBACK is sent by us when the batch commits. The callback is held
+// only for backpressure: while MQTT_MAX_INFLIGHT messages await storage or the pipeline is saturated
+// (database down), the socket is not read, TCP fills up and the broker queues for us.
+import { hostname } from 'node:os';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { isRejection, parseTopic, parseReadingPayload } from '../domain/ingest';
+import type { Logger } from '../log';
+import type { IngestItem, IngestPipeline } from './pipeline';
+
+/** The topic filter every node subscribes to (district / family / sensor code). */
+export const READING_TOPIC_FILTER = 'citynerve/+/+/+/reading';
+
+/** Settings of the MQTT ingest client. */
+export interface MqttIngestOptions {
+  /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
+  url: string;
+  /** Shared-subscription group; empty, or an embedded broker, means a plain subscription. */
+  sharedGroup: string;
+  /** True for the embedded aedes broker (MQTT 3.1.1, no shared subscriptions). */
+  embedded: boolean;
+  /** Client id; stable across restarts so the broker keeps unacknowledged messages for us. */
+  clientId?: string;
+  /** Keep the session (and its unacknowledged messages) across reconnects (default true). */
+  persistentSession?: boolean;
+  /** Most messages awaiting storage at once (MQTT 5 receiveMaximum and our own read gate). */
+  maxInflight: number;
+  /** Largest accepted payload, bytes. */
+  maxMessageBytes: number;
+  /** How far a device clock may run ahead of ours, ms. */
+  maxFutureSkewMs: number;
+  log: Logger;
+  /** Clock (tests pass their own). */
+  now?: () => Date;
+}
+
+/** Counters of the MQTT client. */
+export interface MqttIngestStats {
+  /** Connected to the broker now. */
+  connected: boolean;
+  /** The filter actually subscribed (shows whether the shared subscription is in use). */
+  subscription: string | null;
+  /** Messages received. */
+  received: number;
+  /** PUBACKs sent after storage. */
+  acked: number;
+  /** Messages received and not yet stored. */
+  inflight: number;
+  /** Stored messages whose PUBACK was not sent because the connection had changed (the broker redelivers). */
+  staleAcks: number;
+}
+
+/** How long the broker keeps a disconnected node's session (and its unacknowledged messages), s. */
+const SESSION_EXPIRY_S = 3600;
+
+/** mqtt.js skips its own PUBACK when handleMessage's callback gets an error; this one means "we ack later". */
+const DEFERRED = new Error('citynerve: PUBACK deferred until stored');
+
+type SendPacket = (packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void) => void;
+
+export class MqttIngest {
+  private client: MqttClient | null = null;
+  private generation = 0;
+  private gate: (() => void)[] = [];
+  private poll: NodeJS.Timeout | null = null;
+  private readonly counters: MqttIngestStats = {
+    connected: false,
+    subscription: null,
+    received: 0,
+    acked: 0,
+    inflight: 0,
+    staleAcks: 0,
+  };
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly pipeline: IngestPipeline,
+    private readonly opts: MqttIngestOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Counters since start (a copy). */
+  stats(): MqttIngestStats {
+    return { ...this.counters };
+  }
+
+  /** Connects and subscribes; resolves after the first subscription was granted. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    const v5 = !o.embedded;
+    const persistent = o.persistentSession ?? true;
+    // MQTT 5: clean start alone does not end a session, its expiry does. A session left behind keeps its
+    // shared-subscription membership, and the broker would keep routing messages to it.
+    const options: IClientOptions = {
+      clientId: o.clientId ?? `citynerve-${hostname()}`,
+      clean: !persistent,
+      protocolVersion: v5 ? 5 : 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(v5
+        ? {
+            properties: {
+              receiveMaximum: Math.min(o.maxInflight, 65535),
+              sessionExpiryInterval: persistent ? SESSION_EXPIRY_S : 0,
+            },
+          }
+        : {}),
+    };
+    const client = mqtt.connect(o.url, options);
+    this.client = client;
+    client.handleMessage = (packet, callback) => this.onMessage(packet as IPublishPacket, callback);
+    client.on('connect', (connack) => {
+      this.generation++;
+      this.counters.connected = true;
+      o.log.info('mqtt ingest connected', { url: o.url, sessionPresent: connack.sessionPresent });
+    });
+    client.on('close', () => {
+      if (this.counters.connected) o.log.warn('mqtt ingest disconnected', { url: o.url });
+      this.counters.connected = false;
+    });
+    client.on('error', (err) => o.log.warn('mqtt ingest error', { url: o.url, error: err.message }));
+
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        client.end(true);
+        reject(new Error(`Cannot connect to the MQTT broker at ${o.url}: ${err.message}`));
+      };
+      const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.once('error', (err) => {
+        clearTimeout(timer);
+        fail(err);
+      });
+    });
+    await this.subscribe(client);
+    // A persistent session keeps the subscription; after a clean reconnect it must be made again.
+    client.on('connect', (connack) => {
+      if (!connack.sessionPresent) {
+        this.subscribe(client).catch((err: Error) =>
+          o.log.error('mqtt ingest cannot resubscribe', { error: err.message }),
+        );
+      }
+    });
+  }
+
+  /** Disconnects; messages not yet stored stay unacknowledged and the broker redelivers them. */
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    for (const open of this.gate.splice(0)) open();
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    if (c) await c.endAsync();
+    this.counters.connected = false;
+  }
+
+  private async subscribe(client: MqttClient): Promise<void> {
+    const o = this.opts;
+    const shared = !o.embedded && o.sharedGroup !== '';
+    const filter = shared ? `$share/${o.sharedGroup}/${READING_TOPIC_FILTER}` : READING_TOPIC_FILTER;
+    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    if (granted[0] && granted[0].qos >= 128) {
+      if (!shared) throw new Error(`The MQTT broker refused the subscription to ${filter}`);
+      o.log.warn('broker refused the shared subscription; subscribing without it (run one node only)', {
+        filter,
+      });
+      await client.subscribeAsync(READING_TOPIC_FILTER, { qos: 1 });
+      this.counters.subscription = READING_TOPIC_FILTER;
+    } else {
+      this.counters.subscription = filter;
+    }
+    o.log.info('mqtt ingest subscribed', { filter: this.counters.subscription });
+  }
+
+  private toItem(packet: IPublishPacket): IngestItem {
+    const o = this.opts;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const envelope = {
+      channel: 'mqtt' as const,
+      source: packet.topic,
+      payload: payload.subarray(0, 4096).toString('utf8'),
+    };
+    const topic = parseTopic(packet.topic);
+    if (isRejection(topic)) return { rejection: topic, envelope };
+    const parsed = parseReadingPayload(payload, topic, this.now(), {
+      maxBytes: o.maxMessageBytes,
+      maxFutureSkewMs: o.maxFutureSkewMs,
+    });
+    if (isRejection(parsed)) return { rejection: { ...parsed, sensorCode: topic.sensorCode }, envelope };
+    return { reading: parsed, envelope };
+  }
+
+  private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
+    this.counters.received++;
+    this.counters.inflight++;
+    const generation = this.generation;
+    const messageId = packet.qos > 0 ? packet.messageId : undefined;
+    this.pipeline
+      .submit([this.toItem(packet)])
+      .then(() => this.ack(messageId, generation, packet.qos))
+      .catch((err: Error) => {
+        // Only a closing pipeline rejects: the message stays unacknowledged and the broker keeps it.
+        this.opts.log.warn('mqtt message not stored', { topic: packet.topic, error: err.message });
+      })
+      .finally(() => {
+        this.counters.inflight--;
+        this.openGate();
+      });
+    const release = () => callback(packet.qos === 1 ? DEFERRED : undefined);
+    if (this.blocked()) {
+      this.gate.push(release);
+      // HTTP alone can saturate the pipeline while none of ours is in flight: look again now and then.
+      this.poll ??= setInterval(() => this.openGate(), 50);
+    } else release();
+  }
+
+  private blocked(): boolean {
+    return this.counters.inflight >= this.opts.maxInflight || this.pipeline.saturated;
+  }
+
+  private openGate(): void {
+    while (this.gate.length > 0 && !this.blocked()) this.gate.shift()!();
+    if (this.gate.length === 0 && this.poll) {
+      clearInterval(this.poll);
+      this.poll = null;
+    }
+  }
+
+  private ack(messageId: number | undefined, generation: number, qos: number): void {
+    if (qos !== 1 || messageId === undefined) return;
+    const c = this.client;
+    // A PUBACK on a newer connection would acknowledge whatever now carries that id: leave it to redelivery.
+    if (!c || !c.connected || generation !== this.generation) {
+      this.counters.staleAcks++;
+      return;
+    }
+    (c as unknown as { _sendPacket: SendPacket })._sendPacket({ cmd: 'puback', messageId });
+    this.counters.acked++;
+  }
+}

@@ -1,0 +1,395 @@
+// The ingest core shared by MQTT and HTTP: resolves each reading's sensor, refuses bad ones into dead
+// letters, and writes everything in batches of one transaction each (latest state, reading history,
+// alarms, dead letters). A caller's promise resolves only after its batch committed, which is what lets
+// MQTT hold back the PUBACK and HTTP answer "stored". A failing database is retried with backoff, never
+// dropped; while it fails, submit() waits (backpressure) instead of queueing without bound.
+import type { DeadLettersRepository, DeadLetterInput } from '../db/repositories/dead-letters.repository';
+import type { IngestRepository, ReadingRow, StateUpdate } from '../db/repositories/ingest.repository';
+import { checkFamily, isRejection, validateValues } from '../domain/ingest';
+import type {
+  DeadLetterReason,
+  DeviceReading,
+  Rejection,
+  RuleMemory,
+  SensorInfo,
+} from '../domain/ingest-contract';
+import { evaluate, type Rule } from '../domain/rules';
+import type { Logger } from '../log';
+import { AlarmBook } from './alarm-book';
+import type { SensorCache } from './sensor-cache';
+
+/** Where a message came from, for dead letters. */
+export interface IngestEnvelope {
+  /** "mqtt" or "http". */
+  channel: 'mqtt' | 'http';
+  /** MQTT topic or HTTP gateway code. */
+  source: string | null;
+  /** The raw message, kept (cut) with a dead letter; null when not worth keeping. */
+  payload: string | null;
+}
+
+/** One message handed to the pipeline: a parsed reading, or a refusal from parsing. */
+export type IngestItem =
+  { reading: DeviceReading; envelope: IngestEnvelope } | { rejection: Rejection; envelope: IngestEnvelope };
+
+/** What became of one item, known once its batch is stored. */
+export type ItemResult =
+  | { status: 'accepted' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; reason: DeadLetterReason; detail: string };
+
+/** Settings of the pipeline. */
+export interface PipelineOptions {
+  /** A batch is written this long after its first item arrived, ms. */
+  batchMs: number;
+  /** A batch is written as soon as it holds this many items. */
+  batchMax: number;
+  /** How far a device clock may run ahead of the server's, ms (checked again here for every channel). */
+  maxFutureSkewMs: number;
+  /** Items queued beyond which submit() waits for the writer (default 4 × batchMax). */
+  highWater?: number;
+  /** First retry delay after a failed write, ms (doubles up to maxBackoffMs). */
+  backoffMs?: number;
+  /** Longest retry delay, ms. */
+  maxBackoffMs?: number;
+  /** A batch write taking longer than this is given up and retried, ms (default 30 s). */
+  writeTimeoutMs?: number;
+  /** Clock (tests pass their own). */
+  now?: () => Date;
+}
+
+/** What the pipeline needs from the rest of the server. */
+export interface PipelineDeps {
+  ingest: Pick<
+    IngestRepository,
+    | 'transaction'
+    | 'lockStates'
+    | 'openAlarms'
+    | 'updateStates'
+    | 'insertReadings'
+    | 'insertAlarms'
+    | 'updateAlarms'
+  >;
+  deadLetters: Pick<DeadLettersRepository, 'insertMany'>;
+  sensors: SensorCache;
+  log: Logger;
+}
+
+/** Counters since start. */
+export interface IngestStats {
+  /** Readings stored (state and/or history). */
+  accepted: number;
+  /** Readings not newer than the stored state: dropped without harm (redelivery, replay, reordering). */
+  duplicates: number;
+  /** Messages refused into dead letters. */
+  rejected: number;
+  /** Refusals per reason. */
+  byReason: Record<string, number>;
+  /** Batches committed. */
+  batches: number;
+  /** Failed write attempts (each was retried). */
+  failedWrites: number;
+  /** Items waiting for the writer right now. */
+  queued: number;
+  /** True while the database is failing and the current batch is being retried. */
+  retrying: boolean;
+  /** Duration of the last committed batch, ms. */
+  lastBatchMs: number;
+  /** Size of the last committed batch. */
+  lastBatchSize: number;
+}
+
+interface Pending {
+  item: IngestItem;
+  sensor: SensorInfo | null;
+  /** Values after validation (unknown extra fields dropped). */
+  values: Record<string, unknown> | null;
+  result?: ItemResult;
+  resolve: (r: ItemResult) => void;
+  reject: (e: Error) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A write that hangs (a driver stuck on a dead connection) counts as failed and is retried. Should the
+ * stuck transaction commit later after all, the retry finds its readings not newer and drops them.
+ */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`batch write took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  private readonly counters: IngestStats = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    byReason: {},
+    batches: 0,
+    failedWrites: 0,
+    queued: 0,
+    retrying: false,
+    lastBatchMs: 0,
+    lastBatchSize: 0,
+  };
+  private readonly now: () => Date;
+  private readonly highWater: number;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly opts: PipelineOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.highWater = opts.highWater ?? opts.batchMax * 4;
+  }
+
+  /** Counters since start (a copy). */
+  stats(): IngestStats {
+    return { ...this.counters, byReason: { ...this.counters.byReason }, queued: this.queue.length };
+  }
+
+  /** True while the writer cannot keep up or the database fails: callers should hold back. */
+  get saturated(): boolean {
+    return this.counters.retrying || this.queue.length >= this.highWater;
+  }
+
+  /**
+   * Checks the items against the registry and queues them; resolves once their batch is stored, with one
+   * result per item in order. Waits first while the pipeline is saturated (backpressure).
+   */
+  async submit(items: readonly IngestItem[]): Promise<ItemResult[]> {
+    if (this.closed) throw new Error('ingest pipeline is closed');
+    while (this.saturated) await new Promise<void>((r) => this.waiters.push(r));
+    const codes = new Set<string>();
+    for (const it of items) if ('reading' in it) codes.add(it.reading.sensorCode);
+    const sensors = await this.deps.sensors.resolve(codes);
+    const now = this.now();
+    const promises = items.map(
+      (item) =>
+        new Promise<ItemResult>((resolve, reject) => {
+          this.queue.push(this.check(item, sensors, now, resolve, reject));
+        }),
+    );
+    this.schedule();
+    return Promise.all(promises);
+  }
+
+  /** Writes what is queued and stops taking more; resolves when everything queued is stored. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.queue.length > 0 || this.writing) {
+      if (!this.writing) this.writing = this.drain();
+      await this.writing;
+    }
+  }
+
+  /** Turns an item into a queued entry, refusing it here when its sensor or values are wrong. */
+  private check(
+    item: IngestItem,
+    sensors: Map<string, SensorInfo>,
+    now: Date,
+    resolve: Pending['resolve'],
+    reject: Pending['reject'],
+  ): Pending {
+    const entry: Pending = { item, sensor: null, values: null, resolve, reject };
+    if (!('reading' in item)) return entry;
+    const r = item.reading;
+    const refuse = (rejection: Rejection): Pending => ({
+      ...entry,
+      item: { rejection: { ...rejection, sensorCode: r.sensorCode }, envelope: item.envelope },
+    });
+    const sensor = sensors.get(r.sensorCode);
+    if (!sensor)
+      return refuse({ reason: 'unknown_sensor', detail: `no sensor "${r.sensorCode}" is registered` });
+    const family = checkFamily(r, sensor);
+    if (family) return refuse(family);
+    const ahead = r.ts.getTime() - now.getTime();
+    if (ahead > this.opts.maxFutureSkewMs) {
+      return refuse({
+        reason: 'future_timestamp',
+        detail: `ts ${r.ts.toISOString()} is ${Math.round(ahead / 1000)} s ahead of server time`,
+      });
+    }
+    const values = validateValues(sensor.family, r.values, r.sensorCode);
+    if (isRejection(values)) return refuse(values);
+    return { ...entry, sensor, values: values as unknown as Record<string, unknown> };
+  }
+
+  private schedule(): void {
+    if (this.writing) return; // the writer picks the queue up when it finishes
+    if (this.queue.length >= this.opts.batchMax) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.writing = this.drain();
+      return;
+    }
+    if (!this.timer && this.queue.length > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.writing && this.queue.length > 0) this.writing = this.drain();
+      }, this.opts.batchMs);
+    }
+  }
+
+  /** Writes batches until the queue is empty (or only a partial batch is left and we are not closing). */
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const batch = this.queue.splice(0, this.opts.batchMax);
+        if (batch.length === 0) break;
+        await this.writeWithRetry(batch);
+        this.wake();
+        if (!this.closed && this.queue.length < this.opts.batchMax) break;
+      }
+    } finally {
+      this.writing = null;
+      this.wake();
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private wake(): void {
+    if (this.saturated) return;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const fn of w) fn();
+  }
+
+  private async writeWithRetry(batch: Pending[]): Promise<void> {
+    let delay = this.opts.backoffMs ?? 100;
+    const maxDelay = this.opts.maxBackoffMs ?? 5000;
+    for (let attempt = 1; ; attempt++) {
+      const t0 = Date.now();
+      try {
+        await withTimeout(this.write(batch), this.opts.writeTimeoutMs ?? 30_000);
+        this.counters.retrying = false;
+        this.counters.batches++;
+        this.counters.lastBatchMs = Date.now() - t0;
+        this.counters.lastBatchSize = batch.length;
+        for (const p of batch) this.count(p.result!);
+        for (const p of batch) p.resolve(p.result!);
+        if (attempt > 1)
+          this.deps.log.info('ingest: database back, batch stored', { attempt, size: batch.length });
+        return;
+      } catch (err) {
+        this.counters.failedWrites++;
+        this.counters.retrying = true;
+        this.deps.log.warn('ingest: batch write failed, retrying', {
+          attempt,
+          size: batch.length,
+          retryInMs: delay,
+          error: (err as Error).message,
+        });
+        await sleep(delay);
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+  }
+
+  private count(r: ItemResult): void {
+    if (r.status === 'accepted') this.counters.accepted++;
+    else if (r.status === 'duplicate') this.counters.duplicates++;
+    else {
+      this.counters.rejected++;
+      this.counters.byReason[r.reason] = (this.counters.byReason[r.reason] ?? 0) + 1;
+    }
+  }
+
+  /** One transaction: dead letters, locked current states, rules, state, history, alarms. */
+  private async write(batch: Pending[]): Promise<void> {
+    const { ingest, deadLetters } = this.deps;
+    const now = this.now();
+    await ingest.transaction(async (tx) => {
+      const letters: DeadLetterInput[] = [];
+      const bySensor = new Map<number, Pending[]>();
+      for (const p of batch) {
+        p.result = undefined;
+        if (p.sensor) {
+          const list = bySensor.get(p.sensor.id);
+          if (list) list.push(p);
+          else bySensor.set(p.sensor.id, [p]);
+        }
+      }
+      const ids = [...bySensor.keys()];
+      const current = new Map((await ingest.lockStates(ids, tx)).map((s) => [s.sensorId, s]));
+      const book = new AlarmBook(await ingest.openAlarms(ids, tx));
+      const states: StateUpdate[] = [];
+      const history: ReadingRow[] = [];
+
+      for (const [sensorId, entries] of bySensor) {
+        const cur = current.get(sensorId);
+        if (!cur) {
+          // Deleted between the cache load and now.
+          for (const p of entries) p.sensor = null;
+          for (const p of entries) {
+            const r = (p.item as { reading: DeviceReading }).reading;
+            p.item = {
+              rejection: {
+                reason: 'unknown_sensor',
+                detail: `sensor "${r.sensorCode}" was removed`,
+                sensorCode: r.sensorCode,
+              },
+              envelope: p.item.envelope,
+            };
+          }
+          continue;
+        }
+        // Oldest first, so the rules see time move forward; the newest becomes the latest state.
+        entries.sort((a, b) => readingOf(a).ts.getTime() - readingOf(b).ts.getTime());
+        let last = cur.reportedAt;
+        let memory: RuleMemory = cur.ruleState ?? {};
+        let latest: StateUpdate | null = null;
+        for (const p of entries) {
+          const r = readingOf(p);
+          if (last && r.ts.getTime() <= last.getTime()) {
+            p.result = { status: 'duplicate' };
+            continue;
+          }
+          const ev = evaluate(p.sensor!.rules as readonly Rule[], memory, p.values!, r.ts, now);
+          memory = ev.memory;
+          last = r.ts;
+          history.push({ sensorId, ts: r.ts, reading: p.values!, state: ev.state });
+          book.apply(sensorId, ev.outcomes, r.ts, p.values!);
+          latest = { sensorId, state: ev.state, reading: p.values!, reportedAt: r.ts, ruleState: memory };
+          p.result = { status: 'accepted' };
+        }
+        if (latest) states.push(latest);
+      }
+
+      for (const p of batch) {
+        if ('rejection' in p.item) {
+          const { rejection, envelope } = p.item;
+          letters.push({
+            channel: envelope.channel,
+            source: envelope.source,
+            reason: rejection.reason,
+            detail: rejection.detail,
+            sensorCode: rejection.sensorCode ?? null,
+            payload: envelope.payload,
+          });
+          p.result = { status: 'rejected', reason: rejection.reason, detail: rejection.detail };
+        }
+      }
+
+      await deadLetters.insertMany(letters, tx);
+      await ingest.updateStates(states, tx);
+      await ingest.insertReadings(history, tx);
+      const { inserts, updates } = book.changes();
+      await ingest.insertAlarms(inserts, tx);
+      await ingest.updateAlarms(updates, tx);
+    });
+  }
+}
+
+const readingOf = (p: Pending) => (p.item as { reading: DeviceReading }).reading;

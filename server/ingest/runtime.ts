@@ -1,0 +1,169 @@
+// Assembles device ingest for one node: the sensor cache, the batching pipeline, the HTTP batch use-case,
+// and — once start() is called after the HTTP server listens — the embedded broker (when MQTT_URL is
+// unset), the MQTT client and the hourly retention of reading history. stop() undoes it in reverse.
+import type { Config } from '../config';
+import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
+import type { IngestRepository } from '../db/repositories/ingest.repository';
+import { applyOverrides, DEFAULT_RULES, parseRules, type Rule } from '../domain/rules';
+import type { SensorFamily } from '../domain/sensor-state';
+import type { Logger } from '../log';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import { httpIngest, type HttpIngest } from './http-ingest';
+import { MqttIngest, type MqttIngestStats } from './mqtt-ingest';
+import { IngestPipeline, type IngestStats } from './pipeline';
+import { SensorCache } from './sensor-cache';
+
+/** Unknown sensor codes are looked up in the database at most this often, ms. */
+const UNKNOWN_CODE_REFRESH_MS = 5000;
+/** How often old reading history is pruned, ms. */
+const RETENTION_EVERY_MS = 3_600_000;
+/** Most items one HTTP request may carry. */
+const HTTP_MAX_ITEMS = 50_000;
+
+/** Where MQTT ingest listens, for the start-up banner. */
+export interface MqttEndpoint {
+  /** Broker URL devices publish to. */
+  url: string;
+  /** True when it is CityNerve's own embedded broker. */
+  embedded: boolean;
+  /** The filter subscribed (shows whether a shared subscription is in use). */
+  subscription: string | null;
+}
+
+/** All ingest counters. */
+export interface IngestRuntimeStats {
+  /** The pipeline's counters. */
+  pipeline: IngestStats;
+  /** The MQTT client's counters; null before start() or without MQTT. */
+  mqtt: MqttIngestStats | null;
+  /** Sensors in the cache. */
+  cachedSensors: number;
+}
+
+/** Builds a sensor's rules: stored family rules (or the built-in defaults) plus its overrides. */
+export function ruleBuilder(log: Logger) {
+  return (family: SensorFamily, stored: readonly unknown[], overrides: Record<string, unknown> | null) => {
+    let rules: readonly Rule[] = DEFAULT_RULES[family];
+    if (stored.length > 0) {
+      try {
+        rules = parseRules(stored, family);
+      } catch (err) {
+        log.error('stored rules of a family are invalid; using the defaults', {
+          family,
+          error: (err as Error).message,
+        });
+      }
+    }
+    if (!overrides) return rules;
+    try {
+      return applyOverrides(rules, overrides);
+    } catch (err) {
+      log.error('a sensor has invalid rule overrides; using its family rules', {
+        family,
+        error: (err as Error).message,
+      });
+      return rules;
+    }
+  };
+}
+
+export function createIngest(
+  config: Config,
+  repos: { ingest: IngestRepository; deadLetters: DeadLettersRepository },
+  log: Logger,
+) {
+  const sensors = new SensorCache(repos.ingest, {
+    refreshMs: UNKNOWN_CODE_REFRESH_MS,
+    buildRules: ruleBuilder(log),
+  });
+  const pipeline = new IngestPipeline(
+    { ingest: repos.ingest, deadLetters: repos.deadLetters, sensors, log },
+    {
+      batchMs: config.INGEST_BATCH_MS,
+      batchMax: config.INGEST_BATCH_MAX,
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
+    },
+  );
+  const http: HttpIngest = httpIngest(pipeline, {
+    maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+    maxItemBytes: config.INGEST_MAX_MESSAGE_BYTES,
+    maxItems: HTTP_MAX_ITEMS,
+    maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
+  });
+  let broker: EmbeddedBroker | null = null;
+  let mqtt: MqttIngest | null = null;
+  let retention: NodeJS.Timeout | null = null;
+
+  const prune = async () => {
+    const olderThan = new Date(Date.now() - config.READINGS_RETENTION_DAYS * 86_400_000);
+    try {
+      const n = await repos.ingest.pruneReadings(olderThan);
+      if (n) log.info('reading history pruned', { rows: n, olderThan: olderThan.toISOString() });
+    } catch (err) {
+      log.warn('reading history pruning failed; next try in an hour', { error: (err as Error).message });
+    }
+  };
+
+  return {
+    pipeline,
+    sensors,
+    http,
+
+    /** Loads the registry, starts the broker (if embedded) and the MQTT client, schedules retention. */
+    async start(): Promise<MqttEndpoint> {
+      const t0 = Date.now();
+      const n = await sensors.load();
+      log.info('ingest: sensor registry cached', { sensors: n, ms: Date.now() - t0 });
+      const embedded = !config.MQTT_URL;
+      if (embedded) {
+        broker = await startEmbeddedBroker({
+          host: config.MQTT_EMBEDDED_HOST,
+          port: config.MQTT_EMBEDDED_PORT,
+        });
+      }
+      const url = config.MQTT_URL ?? broker!.url;
+      mqtt = new MqttIngest(pipeline, {
+        url,
+        embedded,
+        sharedGroup: config.MQTT_SHARED_GROUP,
+        clientId: config.MQTT_CLIENT_ID,
+        maxInflight: config.MQTT_MAX_INFLIGHT,
+        maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
+        maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
+        log,
+      });
+      try {
+        await mqtt.start();
+      } catch (err) {
+        await broker?.close();
+        broker = null;
+        mqtt = null;
+        throw err;
+      }
+      void prune();
+      retention = setInterval(() => void prune(), RETENTION_EVERY_MS);
+      retention.unref();
+      return { url, embedded, subscription: mqtt.stats().subscription };
+    },
+
+    /** Stops taking messages, stores what is queued, then closes the client and the broker. */
+    async stop(): Promise<void> {
+      if (retention) clearInterval(retention);
+      retention = null;
+      const client = mqtt;
+      mqtt = null;
+      // Drain first so the PUBACKs of stored messages still go out, then disconnect.
+      await pipeline.close();
+      await client?.stop();
+      await broker?.close();
+      broker = null;
+    },
+
+    /** Every counter, for the admin page and health checks. */
+    stats(): IngestRuntimeStats {
+      return { pipeline: pipeline.stats(), mqtt: mqtt?.stats() ?? null, cachedSensors: sensors.size };
+    },
+  };
+}
+
+export type IngestRuntime = ReturnType<typeof createIngest>;

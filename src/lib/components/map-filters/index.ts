@@ -1,0 +1,1 @@
+export { default as MapFilters } from './map-filters.svelte';
