@@ -9,6 +9,7 @@ export default ts.config(
   {
     ignores: [
       'build/',
+      'build-*/',
       '.svelte-kit/',
       'node_modules/',
       '.data/',

@@ -5,7 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'build' }),
+    // BUILD_DIR lets two builds (say, a developer's and a benchmark's) live side by side.
+    adapter: adapter({ out: process.env.BUILD_DIR ?? 'build' }),
     alias: { $server: 'server' },
   },
 };

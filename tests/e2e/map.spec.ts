@@ -1,38 +1,9 @@
 import postgres from 'postgres';
-import type { Page } from '@playwright/test';
 import { test, expect, waitForMap } from './support/fixtures';
+import { isolatedSensor, zoomIn } from './support/map';
 import { census, kindNear, picture } from './support/pixels';
 
 const STATE_KIND = ['normal', 'warning', 'alarm', 'offline'] as const;
-
-/** Zooms in two steps around the centre so single sensors are a few pixels apart. */
-async function zoomIn(page: Page) {
-  for (let i = 0; i < 2; i++) await page.locator('.maplibregl-ctrl-zoom-in').click();
-  await page.waitForTimeout(1200);
-  await waitForMap(page);
-}
-
-/** A sensor drawn well apart from its neighbours, inside the visible map, so its pixels are its own. */
-async function isolatedSensor(page: Page, minGapPx = 16) {
-  return page.evaluate((gap) => {
-    const h = window.__citynerve!;
-    const map = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
-    const pts: { id: number; x: number; y: number }[] = [];
-    for (let id = 1; id <= 5000; id++) {
-      const p = h.positionOf(id);
-      if (!p) continue;
-      const [x, y] = h.project(p[0], p[1]);
-      pts.push({ id, x, y });
-    }
-    const inside = pts.filter((p) => p.x > 80 && p.y > 80 && p.x < map.width - 380 && p.y < map.height - 80);
-    for (const p of inside) {
-      if (h.stateOf(p.id) !== 0) continue;
-      const near = pts.some((q) => q.id !== p.id && Math.hypot(q.x - p.x, q.y - p.y) < gap);
-      if (!near) return { ...p, total: pts.length };
-    }
-    return null;
-  }, minGapPx);
-}
 
 test.describe('the live map', () => {
   test('shows the streets and the sensors coloured by state', async ({ page, login }) => {

@@ -10,6 +10,8 @@ export interface TestServer {
   url: string;
   /** Connection to the server's database (PostgreSQL only), for changing data behind the app's back. */
   databaseUrl: string | null;
+  /** The embedded MQTT broker devices publish to (a new port after every start). */
+  mqttUrl: string;
   password: string;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -39,6 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   let port = 0;
   const server: TestServer = {
     url: '',
+    mqttUrl: '',
     databaseUrl,
     password: PASSWORD,
     async start() {
@@ -70,8 +73,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         child!.stdout!.on('data', (d: Buffer) => {
           out += d.toString();
           const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
-          if (m) {
+          const mqtt = out.match(/embedded broker at (mqtt:\/\/[^\s]+)/);
+          if (m && mqtt) {
             clearTimeout(timer);
+            server.mqttUrl = mqtt[1];
             resolve(m[1]);
           }
         });

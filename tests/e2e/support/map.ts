@@ -1,0 +1,44 @@
+// Map helpers for browser tests: zooming in and finding a sensor whose pixels are its own.
+import type { Page } from '@playwright/test';
+import { waitForMap } from './fixtures';
+
+/** Zooms in two steps around the centre so single sensors are a few pixels apart. */
+export async function zoomIn(page: Page) {
+  for (let i = 0; i < 2; i++) await page.locator('.maplibregl-ctrl-zoom-in').click();
+  await page.waitForTimeout(1200);
+  await waitForMap(page);
+}
+
+/** Normal sensors drawn well apart from their neighbours inside the visible map (their pixels are their own). */
+export async function isolatedSensors(page: Page, minGapPx = 16, max = 30) {
+  return page.evaluate(
+    ({ gap, max }) => {
+      const h = window.__citynerve!;
+      const map = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
+      const pts: { id: number; x: number; y: number }[] = [];
+      for (let id = 1; id <= 5000; id++) {
+        const p = h.positionOf(id);
+        if (!p) continue;
+        const [x, y] = h.project(p[0], p[1]);
+        pts.push({ id, x, y });
+      }
+      const inside = pts.filter(
+        (p) => p.x > 80 && p.y > 80 && p.x < map.width - 380 && p.y < map.height - 80,
+      );
+      const found: { id: number; x: number; y: number }[] = [];
+      for (const p of inside) {
+        if (h.stateOf(p.id) !== 0) continue;
+        const near = pts.some((q) => q.id !== p.id && Math.hypot(q.x - p.x, q.y - p.y) < gap);
+        if (!near) found.push(p);
+        if (found.length >= max) break;
+      }
+      return found;
+    },
+    { gap: minGapPx, max },
+  );
+}
+
+/** The first of isolatedSensors, or null. */
+export async function isolatedSensor(page: Page, minGapPx = 16) {
+  return (await isolatedSensors(page, minGapPx, 1))[0] ?? null;
+}
