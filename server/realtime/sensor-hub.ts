@@ -4,15 +4,25 @@
 import type { Server, Socket } from 'socket.io';
 import {
   SENSOR_ROOM,
+  type Bbox,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SubscribeAck,
   type SubscribeRequest,
 } from '../../src/lib/streams/contract';
-import { encodeDelta, encodeSnapshot } from '../../src/lib/streams/codec';
+import { encodeCatchup, encodeDelta, encodeSnapshot } from '../../src/lib/streams/codec';
 import { resumeMode } from '../../src/lib/streams/sequence';
 import type { SensorFeedRepository, SnapshotRows } from '../db/repositories/sensor-feed.repository';
 import type { Logger } from '../log';
+import { SensorIndex, parseBbox } from './sensor-index';
+
+/** A client whose deltas are cut to its viewport. */
+interface Scoped {
+  socket: ClientSocket;
+  bbox: Bbox;
+  /** Up to this sequence the client knows every sensor; after it, only those in its viewports. */
+  completeSeq: number;
+}
 
 type Io = Server<ClientToServerEvents, ServerToClientEvents>;
 type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -56,6 +66,9 @@ export class SensorHub {
   private queue: Promise<unknown> = Promise.resolve();
   private lastEmit = 0;
   private stopped = false;
+  /** Positions and states of all sensors; built on the first viewport request. */
+  private index: SensorIndex | null = null;
+  private readonly scoped = new Map<string, Scoped>();
 
   constructor(
     private readonly io: Io,
@@ -108,14 +121,75 @@ export class SensorHub {
     const ids = Int32Array.from(changes.rows, (r) => r.id);
     const states = Uint8Array.from(changes.rows, (r) => r.state);
     this.io.to(SENSOR_ROOM).emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ids, states }));
+    if (this.index) {
+      // A sensor the index has never seen (added since it was built) means rebuilding it on next use.
+      if (changes.rows.some((r) => !this.index!.knows(r.id))) this.index = null;
+      else this.index.apply(ids, states);
+    }
+    for (const c of this.scoped.values()) {
+      const cut = this.index ? this.index.within(c.bbox, ids, states) : { ids, states };
+      c.socket.emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ...cut }, this.index?.counts));
+    }
     this.lastEmit = now;
     this.cursor = seq;
+  }
+
+  private async ensureIndex(): Promise<SensorIndex> {
+    this.index ??= new SensorIndex((await this.feed.snapshot()).rows);
+    return this.index;
+  }
+
+  /**
+   * Handles 'sensors:viewport': from now on the client gets only the changes inside `bbox` (plus the
+   * city-wide counts), or everything again for a null box. Sensors that come into view are caught up
+   * with their current state, since the client may have missed their changes while they were outside.
+   */
+  viewport(socket: ClientSocket, bbox: unknown): Promise<void> {
+    return this.serial(async () => {
+      if (!socket.rooms.has(SENSOR_ROOM) && !this.scoped.has(socket.id)) return; // not subscribed
+      const box = bbox === null ? null : parseBbox(bbox);
+      if (bbox !== null && !box) return; // malformed: keep whatever scope the client had
+      const current = this.scoped.get(socket.id);
+      if (!box) {
+        if (!current) return;
+        this.scoped.delete(socket.id);
+        await this.catchUp(socket, current.completeSeq, null);
+        await socket.join(SENSOR_ROOM);
+        return;
+      }
+      const index = await this.ensureIndex();
+      if (!current) {
+        // Everything up to the hub's cursor has been sent to this socket (reads and emits are serial).
+        this.scoped.set(socket.id, { socket, bbox: box, completeSeq: this.cursor ?? 0 });
+        await socket.leave(SENSOR_ROOM);
+        return;
+      }
+      current.bbox = box;
+      await this.catchUp(socket, current.completeSeq, index);
+    });
+  }
+
+  /** Sends the current state of every sensor changed since `sinceSeq` (inside the client's box, if any). */
+  private async catchUp(socket: ClientSocket, sinceSeq: number, index: SensorIndex | null): Promise<void> {
+    const changes = await this.feed.changesSince(sinceSeq);
+    const ids = Int32Array.from(changes.rows, (r) => r.id);
+    const states = Uint8Array.from(changes.rows, (r) => r.state);
+    const box = this.scoped.get(socket.id)?.bbox;
+    const cut = index && box ? index.within(box, ids, states) : { ids, states };
+    if (cut.ids.length) socket.emit('sensors:catchup', encodeCatchup(cut.ids, cut.states));
+  }
+
+  /** Forgets a disconnected socket. */
+  forget(socketId: string): void {
+    this.scoped.delete(socketId);
   }
 
   /** Handles 'sensors:subscribe': a snapshot or the changes since the client's sequence, then live deltas. */
   subscribe(socket: ClientSocket, req: SubscribeRequest, ack: (res: SubscribeAck) => void): Promise<void> {
     return this.serial(async () => {
       try {
+        // A (re)subscription starts from the whole city; the client sends its viewport again after.
+        this.scoped.delete(socket.id);
         const since = req?.sinceSeq;
         let mode: 'snapshot' | 'resume' = 'snapshot';
         if (typeof since === 'number') {

@@ -67,6 +67,8 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
       void hub.subscribe(socket, req ?? {}, ack);
     });
+    socket.on('sensors:viewport', (req) => void hub.viewport(socket, req?.bbox ?? null));
+    socket.on('disconnect', () => hub.forget(socket.id));
   });
 
   hub.start();

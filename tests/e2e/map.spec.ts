@@ -63,6 +63,53 @@ test.describe('the live map', () => {
     }
   });
 
+  test('zoomed in, the page gets changes in view at once and the rest when it zooms out again', async ({
+    page,
+    login,
+    server,
+  }) => {
+    test.skip(
+      !server.databaseUrl,
+      'needs TEST_DATABASE_URL: the test writes to the server database directly',
+    );
+    await login('officer');
+    await waitForMap(page);
+    await zoomIn(page, 3); // past the zoom where deltas are scoped to the viewport
+    const inView = await isolatedSensor(page);
+    expect(inView).not.toBeNull();
+    const sql = postgres(server.databaseUrl!, { max: 1 });
+    try {
+      // A normal sensor far outside the view (the other district).
+      const outside = await page.evaluate(() => {
+        const h = window.__citynerve!;
+        const box = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
+        for (let id = 1; id <= 1500; id++) {
+          const p = h.positionOf(id);
+          if (!p || h.stateOf(id) !== 0) continue;
+          // The scope is the view plus half a view on each side, snapped out by about 130 px.
+          const y = h.project(p[0], p[1])[1];
+          if (y < -2 * box.height || y > 3 * box.height) return id;
+        }
+        return null;
+      });
+      expect(outside).not.toBeNull();
+      await sql`update sensor_state set state = 1 where sensor_id in (${inView!.id}, ${outside!})`;
+      await page.waitForFunction((id) => window.__citynerve!.stateOf(id) === 1, inView!.id, {
+        timeout: 2000,
+      });
+      // The legend still counts the whole city (the server sends the counts with scoped deltas).
+      await expect
+        .poll(async () => Number(await page.getByTestId('count-warning').innerText()))
+        .toBeGreaterThan(1);
+      expect(await page.evaluate((id) => window.__citynerve!.stateOf(id), outside!)).toBe(0);
+      // Zoomed out again, the sensor that changed out of view is caught up.
+      for (let i = 0; i < 3; i++) await page.locator('.maplibregl-ctrl-zoom-out').click();
+      await page.waitForFunction((id) => window.__citynerve!.stateOf(id) === 1, outside!, { timeout: 5000 });
+    } finally {
+      await sql.end();
+    }
+  });
+
   test('clicking a sensor opens its details', async ({ page, login, request }) => {
     await login('officer');
     await waitForMap(page);

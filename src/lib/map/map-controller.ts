@@ -41,6 +41,8 @@ export interface MapControllerOptions {
   onError?: (error: Error) => void;
   /** Called when normal sensors switch between aggregated cells and single points. */
   onModeChange?: (mode: 'cells' | 'points') => void;
+  /** Called after the map moved, with the visible box [west, south, east, north] and the zoom. */
+  onViewport?: (bbox: [number, number, number, number], zoom: number) => void;
 }
 
 async function fetchJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -248,8 +250,9 @@ export class MapController {
 
   /** Rebuilds what the sensor layers draw for the table, filter and viewport; cheap when none changed. */
   #refresh = (): void => {
-    if (!this.#table) return;
     const b = this.map.getBounds();
+    this.#opts.onViewport?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
+    if (!this.#table) return;
     const next = this.#view.update(this.#table, this.#version, this.#filter, {
       zoom: this.map.getZoom(),
       bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],

@@ -1,5 +1,11 @@
 // Encodes and decodes the binary sensor frames of the contract. Pure, used by server and browser.
-import { SENSOR_WIRE_VERSION, type Bytes, type SensorDeltaFrame, type SensorSnapshotFrame } from './contract';
+import {
+  SENSOR_WIRE_VERSION,
+  type Bytes,
+  type SensorCatchupFrame,
+  type SensorDeltaFrame,
+  type SensorSnapshotFrame,
+} from './contract';
 
 /** A decoded snapshot: typed arrays ready for the map. */
 export interface SensorTable {
@@ -69,14 +75,27 @@ export function decodeSnapshot(f: SensorSnapshotFrame): SensorTable {
   return t;
 }
 
-export function encodeDelta(c: SensorChanges): SensorDeltaFrame {
-  return {
+export function encodeDelta(c: SensorChanges, counts?: [number, number, number, number]): SensorDeltaFrame {
+  const frame: SensorDeltaFrame = {
     v: SENSOR_WIRE_VERSION,
     fromSeq: c.fromSeq,
     seq: c.seq,
     ids: asBytes(c.ids),
     states: asBytes(c.states),
   };
+  if (counts) frame.counts = [...counts];
+  return frame;
+}
+
+export function encodeCatchup(ids: Int32Array, states: Uint8Array): SensorCatchupFrame {
+  return { v: SENSOR_WIRE_VERSION, ids: asBytes(ids), states: asBytes(states) };
+}
+
+export function decodeCatchup(f: SensorCatchupFrame): { ids: Int32Array; states: Uint8Array } {
+  if (f.v !== SENSOR_WIRE_VERSION) throw new Error(`unsupported catch-up version ${f.v}`);
+  const c = { ids: new Int32Array(aligned(f.ids)), states: new Uint8Array(aligned(f.states)) };
+  if (c.ids.length !== c.states.length) throw new Error('catch-up ids and states differ in length');
+  return c;
 }
 
 export function decodeDelta(f: SensorDeltaFrame): SensorChanges {

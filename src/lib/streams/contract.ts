@@ -41,6 +41,31 @@ export interface SensorDeltaFrame {
   ids: Bytes;
   /** Uint8: SensorStateCode. */
   states: Bytes;
+  /**
+   * Sensors per state in the whole city after this delta, [normal, warning, alarm, offline]. Sent to
+   * clients whose deltas are scoped to a viewport, whose own table then no longer counts everything.
+   */
+  counts?: [number, number, number, number];
+}
+
+/**
+ * The current state of sensors that came into view: applied as is (they were read after every delta
+ * already sent), without moving the client's sequence.
+ */
+export interface SensorCatchupFrame {
+  v: typeof SENSOR_WIRE_VERSION;
+  /** Int32: sensor ids. */
+  ids: Bytes;
+  /** Uint8: SensorStateCode. */
+  states: Bytes;
+}
+
+/** [west, south, east, north] in degrees. */
+export type Bbox = [number, number, number, number];
+
+export interface ViewportRequest {
+  /** Only deltas for sensors inside this box are wanted; null for the whole city. */
+  bbox: Bbox | null;
 }
 
 /** Sent on connect: who the server thinks you are and what time it is there. */
@@ -74,11 +99,14 @@ export interface ServerToClientEvents {
   hello: (frame: HelloFrame) => void;
   'sensors:snapshot': (frame: SensorSnapshotFrame) => void;
   'sensors:delta': (frame: SensorDeltaFrame) => void;
+  'sensors:catchup': (frame: SensorCatchupFrame) => void;
   'hotline:ticket': (frame: TicketFrame) => void;
 }
 
 export interface ClientToServerEvents {
   'sensors:subscribe': (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+  /** Scopes the deltas to a viewport (after a subscribe; a new subscribe resets it to the whole city). */
+  'sensors:viewport': (req: ViewportRequest) => void;
 }
 
 /** Room every sensor-map subscriber joins. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeDelta, encodeSnapshot } from './codec';
-import type { SubscribeAck, SubscribeRequest } from './contract';
+import { encodeCatchup, encodeDelta, encodeSnapshot } from './codec';
+import type { SubscribeAck, SubscribeRequest, ViewportRequest } from './contract';
 import { SensorStream, type StreamSocket } from './sensor-stream.svelte';
 
 type Handler = (...args: never[]) => void;
@@ -12,6 +12,11 @@ class FakeSocket {
   handlers = new Map<string, Handler>();
   subscribes: SubscribeRequest[] = [];
   acks: ((err: Error | null, res: SubscribeAck) => void)[] = [];
+  viewports: ViewportRequest[] = [];
+  emit(event: string, req: ViewportRequest) {
+    if (event === 'sensors:viewport') this.viewports.push(req);
+    return this;
+  }
   on(event: string, handler: Handler) {
     this.handlers.set(event, handler);
     return this;
@@ -146,6 +151,40 @@ describe('SensorStream', () => {
       });
     }
     expect(stream.tickets.map((t) => t.id)).toEqual([7, 6, 5, 4, 3]);
+    stream.destroy();
+  });
+
+  it('scopes deltas to a viewport, takes the city counts from the server, and resumes from where it was complete', () => {
+    const { socket, stream } = setup();
+    socket.serverConnect();
+    socket.acks[0](null, { ok: true, mode: 'snapshot' });
+    socket.fire('sensors:snapshot', snapshot(5, [0, 0, 0, 0]));
+    expect(socket.viewports).toEqual([]);
+
+    stream.setViewport([121.4, 31.2, 121.5, 31.3]);
+    stream.setViewport([121.4, 31.2, 121.5, 31.3]); // unchanged: not sent again
+    expect(socket.viewports).toEqual([{ bbox: [121.4, 31.2, 121.5, 31.3] }]);
+
+    // A scoped delta carries the whole city's counts, which the legend shows.
+    const d = delta(5, 8, [[1, 2]]);
+    d.counts = [10, 3, 1, 0];
+    socket.fire('sensors:delta', d);
+    expect(stream.counts).toEqual({ normal: 10, warning: 3, alarm: 1, offline: 0 });
+
+    // Sensors coming into view arrive with their current state, without moving the sequence.
+    socket.fire('sensors:catchup', encodeCatchup(Int32Array.from([3]), Uint8Array.from([3])));
+    expect(stream.seq).toBe(8);
+
+    // After a reconnect the table is only complete up to seq 5: resume from there, then scope again.
+    socket.fire('disconnect', 'transport close');
+    socket.serverConnect();
+    expect(socket.subscribes.at(-1)).toEqual({ sinceSeq: 5 });
+    socket.acks.at(-1)!(null, { ok: true, mode: 'resume' });
+    expect(socket.viewports.at(-1)).toEqual({ bbox: [121.4, 31.2, 121.5, 31.3] });
+
+    // Back to the whole city.
+    stream.setViewport(null);
+    expect(socket.viewports.at(-1)).toEqual({ bbox: null });
     stream.destroy();
   });
 });

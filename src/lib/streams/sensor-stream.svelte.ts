@@ -1,9 +1,11 @@
 // The browser's live sensor feed: one Socket.IO connection, snapshot then deltas, resume after a
 // reconnect, and a visible 'stale' state when frames stop. Apply rules live in sensor-table.ts.
 import { io, type Socket } from 'socket.io-client';
-import { decodeDelta, decodeSnapshot } from './codec';
+import { decodeCatchup, decodeDelta, decodeSnapshot } from './codec';
 import type {
+  Bbox,
   ClientToServerEvents,
+  SensorCatchupFrame,
   HelloFrame,
   SensorDeltaFrame,
   SensorSnapshotFrame,
@@ -66,6 +68,10 @@ export class SensorStream {
   #staleTimer: ReturnType<typeof setInterval> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #destroyed = false;
+  /** The viewport the deltas are scoped to; null for the whole city. */
+  #viewport: Bbox | null = null;
+  /** While scoped: the sequence up to which the table knows every sensor (a resume must start there). */
+  #scopedFrom: number | null = null;
 
   constructor(options: SensorStreamOptions = {}) {
     this.#opts = {
@@ -87,6 +93,7 @@ export class SensorStream {
     socket.on('hello', this.#onHello);
     socket.on('sensors:snapshot', this.#onSnapshot);
     socket.on('sensors:delta', this.#onDelta);
+    socket.on('sensors:catchup', this.#onCatchup);
     socket.on('hotline:ticket', this.#onTicket);
     this.#staleTimer = setInterval(this.checkStale, 1_000);
     socket.connect();
@@ -104,6 +111,26 @@ export class SensorStream {
       socket.removeAllListeners();
       socket.disconnect();
     }
+  }
+
+  /**
+   * Asks for deltas of this viewport only (null: the whole city). Sensors outside it keep their last
+   * known state until they come into view again, when the server sends their current state.
+   */
+  setViewport(bbox: Bbox | null): void {
+    const same =
+      bbox === this.#viewport || (bbox && this.#viewport && bbox.every((v, i) => v === this.#viewport![i]));
+    if (same) return;
+    this.#viewport = bbox;
+    this.#sendViewport();
+  }
+
+  #sendViewport(): void {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.table) return;
+    if (this.#viewport && this.#scopedFrom === null) this.#scopedFrom = this.table.seq;
+    if (!this.#viewport) this.#scopedFrom = null; // the server catches the whole table up
+    socket.emit('sensors:viewport', { bbox: this.#viewport });
   }
 
   /** Marks the feed stale when connected but silent too long; runs every second, public for tests. */
@@ -178,12 +205,31 @@ export class SensorStream {
     const result = applyChanges(table, changes);
     this.#resyncAt = null;
     this.seq = table.seq;
-    if (result.changed > 0) {
+    if (frame.counts) {
+      // Scoped to a viewport: our table no longer sees every change, the server's counts do.
+      const [normal, warning, alarm, offline] = frame.counts;
+      this.counts = { normal, warning, alarm, offline };
+    } else if (result.changed > 0) {
       this.counts = { ...table.counts };
-      this.version++;
     }
+    if (result.changed > 0) this.version++;
     // A sensor added after our snapshot has no position here: fetch the whole table again.
     if (result.unknownIds.length > 0) this.#resync(null);
+  };
+
+  #onCatchup = (frame: SensorCatchupFrame): void => {
+    const table = this.table;
+    if (!table) return;
+    let c;
+    try {
+      c = decodeCatchup(frame);
+    } catch (err) {
+      console.error('sensor catch-up rejected', err);
+      return;
+    }
+    // Current states read after every delta we have: apply as they are, the sequence stays.
+    const result = applyChanges(table, { fromSeq: table.seq, seq: table.seq, ids: c.ids, states: c.states });
+    if (result.changed > 0) this.version++;
   };
 
   #touch(): void {
@@ -204,8 +250,17 @@ export class SensorStream {
     const socket = this.#socket;
     if (!socket?.connected) return;
     this.#resyncAt = this.#opts.now();
-    socket.timeout(ACK_TIMEOUT_MS).emit('sensors:subscribe', { sinceSeq }, (err, res) => {
+    // While scoped, sensors outside the viewport are only known up to #scopedFrom: resume from there.
+    const since =
+      sinceSeq === null || this.#scopedFrom === null ? sinceSeq : Math.min(sinceSeq, this.#scopedFrom);
+    socket.timeout(ACK_TIMEOUT_MS).emit('sensors:subscribe', { sinceSeq: since }, (err, res) => {
       if (this.#destroyed || socket !== this.#socket) return;
+      if (!err && res?.ok) {
+        // A subscription starts from the whole city: the table is complete again, then scope anew.
+        this.#scopedFrom = null;
+        if (this.#viewport) this.#sendViewport();
+        return;
+      }
       if (err || !res?.ok) {
         console.warn('sensor subscribe failed', err?.message ?? res?.error);
         this.#resyncAt = null;

@@ -3,8 +3,8 @@ import type { Page } from '@playwright/test';
 import { waitForMap } from './fixtures';
 
 /** Zooms in two steps around the centre so single sensors are a few pixels apart. */
-export async function zoomIn(page: Page) {
-  for (let i = 0; i < 2; i++) await page.locator('.maplibregl-ctrl-zoom-in').click();
+export async function zoomIn(page: Page, steps = 2) {
+  for (let i = 0; i < steps; i++) await page.locator('.maplibregl-ctrl-zoom-in').click();
   await page.waitForTimeout(1200);
   await waitForMap(page);
 }

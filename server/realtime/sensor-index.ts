@@ -1,0 +1,79 @@
+// Where every sensor is and what state it is in, kept in memory by each node's sensor hub so that deltas
+// can be cut to a client's viewport and the city-wide counts sent along. Indexed by sensor id.
+import type { Bbox } from '../../src/lib/streams/contract';
+import type { SnapshotRows } from '../db/repositories/sensor-feed.repository';
+
+export class SensorIndex {
+  private lon: Float64Array;
+  private lat: Float64Array;
+  private state: Uint8Array;
+  /** Sensors per state code 0..3 in the whole city. */
+  readonly counts: [number, number, number, number] = [0, 0, 0, 0];
+
+  constructor(rows: SnapshotRows['rows']) {
+    let maxId = 0;
+    for (const r of rows) if (r.id > maxId) maxId = r.id;
+    this.lon = new Float64Array(maxId + 1).fill(NaN);
+    this.lat = new Float64Array(maxId + 1).fill(NaN);
+    this.state = new Uint8Array(maxId + 1).fill(255);
+    for (const r of rows) {
+      this.lon[r.id] = r.lon;
+      this.lat[r.id] = r.lat;
+      this.state[r.id] = r.state;
+      if (r.state < 4) this.counts[r.state]++;
+    }
+  }
+
+  /** False for an id this index has never seen (a sensor added after it was built). */
+  knows(id: number): boolean {
+    return id < this.lon.length && !Number.isNaN(this.lon[id]);
+  }
+
+  /** Records new states and keeps the counts right. */
+  apply(ids: ArrayLike<number>, states: ArrayLike<number>): void {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (!this.knows(id)) continue;
+      const before = this.state[id];
+      const after = states[k];
+      if (before === after) continue;
+      if (before < 4) this.counts[before]--;
+      if (after < 4) this.counts[after]++;
+      this.state[id] = after;
+    }
+  }
+
+  /** The entries of (ids, states) whose sensor lies inside `bbox`. */
+  within(
+    bbox: Bbox,
+    ids: ArrayLike<number>,
+    states: ArrayLike<number>,
+  ): { ids: Int32Array; states: Uint8Array } {
+    const [w, s, e, n] = bbox;
+    const keep: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (!this.knows(id)) continue;
+      const x = this.lon[id];
+      const y = this.lat[id];
+      if (x >= w && x <= e && y >= s && y <= n) keep.push(k);
+    }
+    return {
+      ids: Int32Array.from(keep, (k) => ids[k]),
+      states: Uint8Array.from(keep, (k) => states[k]),
+    };
+  }
+}
+
+/** A valid [west, south, east, north] in WGS84, or null. */
+export function parseBbox(value: unknown): Bbox | null {
+  if (
+    !Array.isArray(value) ||
+    value.length !== 4 ||
+    !value.every((v) => typeof v === 'number' && Number.isFinite(v))
+  )
+    return null;
+  const [w, s, e, n] = value as number[];
+  if (w < -180 || e > 180 || s < -90 || n > 90 || w > e || s > n) return null;
+  return [w, s, e, n];
+}
