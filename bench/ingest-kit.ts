@@ -1,0 +1,314 @@
+// Helpers of the device-ingest benchmark (bench/ingest.ts): a private Mosquitto, the production server as
+// a child process, windowed and paced MQTT publishers, a Socket.IO delta listener, and CPU sampling.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
+import { decodeDelta } from '../src/lib/streams/codec';
+import { root } from './support';
+
+export const PASSWORD = 'bench-password-1';
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One sensor as the benchmark addresses it. */
+export interface BenchSensor {
+  id: number;
+  code: string;
+  family: string;
+  district: string;
+  /** The values of a healthy reading, as JSON (validated field order, i.e. what the server stores). */
+  values: string;
+}
+
+/** A message ready to publish; `payload` is built at send time so ts is the send time. */
+export interface OutMessage {
+  topic: string;
+  payload: () => string;
+}
+
+export const topicOf = (s: BenchSensor) => `citynerve/${s.district}/${s.family}/${s.code}/reading`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/**
+ * A Mosquitto of our own on a free port: the shared one on 1883 would drop QoS 1 messages beyond its
+ * per-client queue of 1,000 (max_queued_messages) whenever the server reads slower than we publish, and
+ * would hand our messages to any other CityNerve subscribed on the machine.
+ */
+export async function startMosquitto(
+  dir: string,
+): Promise<{ url: string; child: ChildProcess; pid: number }> {
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_queued_messages 2000000',
+      'log_type error',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, 5000);
+  return { url: `mqtt://127.0.0.1:${port}`, child, pid: child.pid! };
+}
+
+/** The production server as a child process. */
+export interface RunningServer {
+  url: string;
+  /** The MQTT URL from the banner (the embedded broker's when MQTT_URL is unset). */
+  mqttUrl: string;
+  child: ChildProcess;
+  pid: number;
+}
+
+function spawnServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    process.stderr.write(`  [server] ${d.toString()}`);
+  });
+  return new Promise<RunningServer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 240 s: ${out.slice(-2000)}`));
+    }, 240_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
+      const broker = out.match(/MQTT ingest: (?:embedded broker at )?(mqtts?:\/\/\S+)/);
+      if (url && broker) {
+        clearTimeout(timer);
+        resolve({ url: url[1], mqttUrl: broker[1], child, pid: child.pid! });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${out.slice(-2000)}`));
+    });
+  });
+}
+
+/** Starts `node --import tsx server/index.ts`; rebuilds once when the production build is missing. */
+export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+  try {
+    return await spawnServer(env);
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (!/No production build|Cannot find module|ERR_MODULE_NOT_FOUND/.test(msg)) throw err;
+    console.log('  production build missing or incomplete: running vite build …');
+    const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'ignore', timeout: 180_000 });
+    if (r.status !== 0) throw new Error(`vite build failed (${r.status}) after: ${msg}`);
+    return spawnServer(env);
+  }
+}
+
+/** SIGTERM (the server drains and acknowledges), SIGKILL after 20 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Signs in like the login form and returns the session cookie. */
+export async function sessionCookie(url: string): Promise<string> {
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+    body: new URLSearchParams({ username: 'officer', password: PASSWORD }),
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cn_session='));
+  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
+  return cookie.split(';')[0];
+}
+
+/** A Socket.IO client subscribed to sensor deltas; `onChange(id, state, at)` per changed sensor. */
+export async function deltaListener(
+  url: string,
+  onChange: (id: number, state: number, at: number) => void,
+): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+  const cookie = await sessionCookie(url);
+  const health = (await (await fetch(`${url}/api/health`)).json()) as { seq: number };
+  const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    reconnection: false,
+  });
+  s.on('sensors:delta', (frame) => {
+    const at = performance.now();
+    const d = decodeDelta(frame);
+    for (let i = 0; i < d.ids.length; i++) onChange(d.ids[i], d.states[i], at);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socket.io subscribe timed out')), 30_000);
+    s.once('connect_error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    s.once('connect', () =>
+      s.emit('sensors:subscribe', { sinceSeq: health.seq }, (ack) => {
+        clearTimeout(timer);
+        if (ack.ok) resolve();
+        else reject(new Error(ack.error ?? 'subscribe refused'));
+      }),
+    );
+  });
+  return s;
+}
+
+/** MQTT publisher clients (devices or a gateway), MQTT 3.1.1, clean sessions. */
+export async function publishers(url: string, n: number, tag: string): Promise<MqttClient[]> {
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      mqtt.connectAsync(url, {
+        clientId: `bench-ingest-pub-${tag}-${i}`,
+        clean: true,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ),
+  );
+}
+
+/**
+ * Publishes `items` with QoS 1 from one client, at most `window` unacknowledged by the broker, and only
+ * while `mayPublish()` (flow control against what the server has stored). Resolves at the last PUBACK.
+ */
+export function pump(
+  client: MqttClient,
+  items: readonly OutMessage[],
+  window: number,
+  mayPublish: () => boolean,
+  deadline: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let inflight = 0;
+    let done = 0;
+    let waiting = false;
+    if (items.length === 0) return resolve(performance.now());
+    const fill = () => {
+      waiting = false;
+      if (Date.now() > deadline) return reject(new Error('publishing took longer than allowed'));
+      while (inflight < window && next < items.length && mayPublish()) {
+        const m = items[next++];
+        inflight++;
+        client.publish(m.topic, m.payload(), { qos: 1 }, (err) => {
+          if (err) return reject(err);
+          inflight--;
+          done++;
+          if (done === items.length) resolve(performance.now());
+          else fill();
+        });
+      }
+      if (next < items.length && inflight < window && !waiting) {
+        waiting = true;
+        setTimeout(fill, 5);
+      }
+    };
+    fill();
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far; NaN when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds per PostgreSQL process on the machine (other users' backends included). */
+export function postgresCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.split(') ')[1].split(' ');
+      out.set(p, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds PostgreSQL spent between two samples, over the processes alive at both. */
+export function postgresCpuBetween(a: Map<string, number>, b: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, end] of b) {
+    const start = a.get(pid);
+    if (start !== undefined) total += end - start;
+  }
+  return total;
+}
+
+/** Busy and total jiffies of the whole machine. */
+export function machineJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Percentiles of a list of numbers (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Fisher-Yates with a seeded generator. */
+export function shuffle<T>(items: T[], next: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
