@@ -30,6 +30,7 @@ const schema = z.object({
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),
   ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  HEARTBEAT_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // Device ingest (server/ingest/).
   MQTT_URL: z
@@ -43,7 +44,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "-" and "_" only (empty = no shared subscription)')
     .default('citynerve'),
   MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
-  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(2000),
+  // At least two batches, so the broker keeps sending while one batch is written (bench: 2000 halved throughput).
+  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(12000),
   INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(200),
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startApp } from './app';
 import { loadConfig } from './config';
 import { setAppContext } from './context';
+import { startWatchdog } from './ingest/watchdog';
 import { attachRealtime } from './realtime/socket-server';
 import { startAlarmJobs } from './services/alarm.service';
 import { Simulator } from './sim/simulator';
@@ -16,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main() {
   const config = loadConfig();
-  const handlerPath = path.join(root, 'build', 'handler.js');
+  const handlerPath = path.join(root, process.env.BUILD_DIR ?? 'build', 'handler.js');
   if (!existsSync(handlerPath)) throw new Error('No production build found: run `npm run build` first.');
 
   const app = await startApp(config);
@@ -42,6 +43,8 @@ async function main() {
         tickMs: config.SIM_TICK_MS,
         callsPerHour: config.SIM_CALLS_PER_HOUR,
         seed: config.DEMO_SEED,
+        // Simulated devices report through the same pipeline as real ones: rules, alarms, history.
+        pipeline: app.ingest.pipeline,
         onTicket: (t) =>
           realtime.publishTicket({
             id: t.id,
@@ -57,18 +60,22 @@ async function main() {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  simulator?.start();
   // Every node may sweep: escalations and case openings are guarded in the database.
   const alarmJobs = startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log });
+  // Every node may check heartbeats too: marking silent sensors offline is one idempotent statement.
+  const watchdog = startWatchdog(app.repos.ingest, { intervalMs: config.HEARTBEAT_CHECK_MS, log: app.log });
   const mqtt = await app.ingest.start().catch(async (err: Error) => {
-    await simulator?.stop();
     await alarmJobs.stop();
+    await watchdog.stop();
     await realtime.close();
     server.closeAllConnections();
     server.close();
     await app.db.close();
     throw err;
   });
+
+  // After ingest started: the simulator's readings go through the pipeline and its loaded sensor registry.
+  simulator?.start();
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -97,6 +104,7 @@ async function main() {
     force.unref();
     await simulator?.stop();
     await alarmJobs.stop();
+    await watchdog.stop();
     // Ingest stops before the database closes: queued readings are stored and acknowledged first.
     await app.ingest.stop();
     await realtime.close();

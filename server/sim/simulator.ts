@@ -1,14 +1,17 @@
-// The live demo: every tick some sensors develop faults, old faults clear, devices drop offline and
-// return, healthy devices send heartbeats, and citizens call the 12345 hotline. Fault bookkeeping lives
-// in memory (a demo process); the database gets one UPDATE per tick and the hotline tickets.
+// The live demo: simulated devices report like real ones, through the same ingest pipeline as MQTT and
+// HTTP (validation, rules, state, history, alarms). Every tick some devices develop faults and keep
+// reporting them, old faults clear, a few devices go silent (the heartbeat watchdog marks them offline),
+// healthy devices send routine reports within their heartbeat, and citizens call the 12345 hotline.
+// Fault bookkeeping lives in memory (a demo process); the rules, not the simulator, decide each state.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { SENSOR_FAMILIES, STREETS, type SensorFamilyFact } from '../domain/city-facts';
 import { bbox, randomPointIn, type BBox, type PolygonGeometry } from '../domain/geo';
 import { createRandom, weightedPicker, type Random } from '../domain/random';
-import { classifyReading, faultReading, normalReading, type SensorReading } from '../domain/sensor-state';
-import { pgArray } from '../db/pg-array';
+import { faultReading, normalReading, type SensorReading } from '../domain/sensor-state';
+import type { IngestItem, IngestPipeline } from '../ingest/pipeline';
 import { complaint } from './hotline-text';
+import { ReportSchedule, type ReportCadence } from './report-schedule';
 
 /** A hotline ticket the simulator created, as the live ticker shows it (no personal data). */
 export interface SimulatedTicket {
@@ -30,51 +33,52 @@ export interface SimulatorOptions {
   callsPerHour: number;
   /** Seed of the simulation's random stream. */
   seed: string;
+  /** Where readings go: the node's ingest pipeline (validation, rules, state, history, alarms). */
+  pipeline: Pick<IngestPipeline, 'submit'>;
   /** Called for each ticket after it is stored. */
   onTicket?: (t: SimulatedTicket) => void;
   /** Progress and error messages. */
   log?: (msg: string) => void;
-  /** New faults per sensor per hour, before the family's propensity (default 0.25). */
+  /** New faults (a faulty reading the device keeps sending) per sensor per hour, before the family's propensity (default 0.15). */
   faultsPerSensorHour?: number;
-  /** At most this many rows go to sensor_readings per tick (default 300). */
-  maxReadingsPerTick?: number;
-  /** At most this many heartbeat reports per tick; the rest wait for the next tick (default 5,000). */
-  maxReportsPerTick?: number;
+  /** Devices going silent (no reports for longer than their heartbeat) per sensor per hour (default 0.001). */
+  silencesPerSensorHour?: number;
 }
 
 /** What one tick did. */
 export interface TickResult {
-  /** Sensors whose state changed. */
-  changed: number;
-  /** Sensors that sent a reading (changes and heartbeats). */
-  reported: number;
-  /** Rows appended to sensor_readings. */
+  /** False when the previous tick was still running and this one did nothing. */
+  ran: boolean;
+  /** Readings handed to the ingest pipeline (fault reports and routine reports). */
   readings: number;
+  /** Readings the pipeline stored. */
+  stored: number;
+  /** Readings the pipeline refused into dead letters (a simulator bug if ever non-zero). */
+  rejected: number;
+  /** Faults that started. */
+  faultsStarted: number;
+  /** Faults and silences that ended (the device reported healthy again). */
+  faultsCleared: number;
+  /** Devices that went silent. */
+  silenced: number;
   /** Hotline tickets created. */
   tickets: number;
 }
 
-/** An ongoing fault of one sensor. */
+/** An ongoing fault of one device. */
 interface Fault {
-  /** 1 warning, 2 alarm, 3 offline. */
-  state: 1 | 2 | 3;
+  /** "reading": the device keeps reporting a faulty reading; "silent": it reports nothing at all. */
+  kind: 'reading' | 'silent';
+  /** How bad the faulty reading is: 1 warning-level, 2 alarm-level (what the rules make of it is theirs). */
+  severity: 1 | 2;
   /** When it clears, ms since epoch. */
   endsAt: number;
-  /** When a warning turns into an alarm (a rising water level, a growing leak), if it does. */
+  /** When a warning-level fault gets worse (a rising water level, a growing leak), if it does. */
   escalateAt: number | null;
-  /** The faulty reading the device keeps sending; null while offline. */
+  /** The faulty values the device reports; null while silent. */
   reading: SensorReading | null;
-}
-
-/** One row of the tick's UPDATE. */
-interface Change {
-  state: number;
-  /** New reading; null keeps the stored one (an offline device sends nothing). */
-  reading: SensorReading | null;
-  /** The device reported now (reported_at moves). */
-  reported: boolean;
-  /** The state changed: always worth a history row. */
-  stateChanged: boolean;
+  /** When the device reports the fault again, ms since epoch. */
+  nextReportAt: number;
 }
 
 /** How prone each family is to faults, relative to the base rate: old elevators fail most. */
@@ -88,22 +92,24 @@ const FAULT_PROPENSITY: Record<string, number> = {
 };
 const MAX_PROPENSITY = Math.max(...Object.values(FAULT_PROPENSITY));
 
-/** Mean fault durations, seconds: warnings get fixed or clear sooner than alarms. */
-const MEAN_DURATION_S = { 1: 240, 2: 480, 3: 360 } as const;
+/** Mean fault durations, seconds: warning-level faults get fixed or clear sooner than alarm-level ones. */
+const MEAN_DURATION_S = { 1: 240, 2: 480 } as const;
 
-/** Share of new faults by kind. */
-const FAULT_MIX = [
-  { state: 1 as const, weight: 0.6 },
-  { state: 2 as const, weight: 0.25 },
-  { state: 3 as const, weight: 0.15 },
-];
+/** Share of new faults by severity. */
+const FAULT_SEVERITY_WEIGHTS = [0.7, 0.3];
+
+/**
+ * A faulty device reports every minute (event reporting, as alarm-capable devices do) instead of at its
+ * routine interval: that is what lets duration rules ("pressure below 0.14 MPa for 5 min") fire.
+ */
+const FAULT_REPORT_MS = 60_000;
+
+/** A silent device stays silent for its heartbeat plus this mean (exponential) time, s: long enough to be seen offline. */
+const MEAN_SILENCE_BEYOND_HEARTBEAT_S = 1200;
 
 /** Intake channels of simulated calls: most people still phone 12345. */
 const CHANNELS = ['phone', 'web', 'app'] as const;
 const CHANNEL_WEIGHTS = [0.8, 0.12, 0.08];
-
-/** Devices overdue at start-up report within this window instead of all at once. */
-const CATCH_UP_MS = 60_000;
 
 /** How often the simulator checks whether sensors were added or removed. */
 const RELOAD_CHECK_MS = 60_000;
@@ -121,17 +127,19 @@ interface TicketStreet {
   box: BBox;
 }
 
+/** A reading ready for ingest, keyed by slot in the tick's outbox. */
+type Outbox = Map<number, SensorReading>;
+
 export class Simulator {
   private readonly rnd: Random;
   private readonly faultRate: number;
-  private readonly maxReadings: number;
-  private readonly maxReports: number;
+  private readonly silenceRate: number;
   // Parallel arrays, one slot per sensor, loaded from the database on the first tick.
-  private ids = new Int32Array(0);
+  private codes: string[] = [];
   private family: SensorFamilyFact[] = [];
-  private nextReport = new Float64Array(0);
+  private cadence: ReportCadence[] = [];
+  private schedule: ReportSchedule | null = null;
   private faults = new Map<number, Fault>();
-  private reportCursor = 0;
   private loaded = false;
   private loadedShape = '';
   private lastReloadCheck = 0;
@@ -141,6 +149,7 @@ export class Simulator {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<void> | null = null;
   private running = false;
+  private busy = false;
 
   constructor(
     private readonly db: Database,
@@ -149,12 +158,19 @@ export class Simulator {
     if (!(opts.tickMs > 0)) throw new Error(`tickMs must be > 0, got ${opts.tickMs}`);
     if (!(opts.callsPerHour >= 0)) throw new Error(`callsPerHour must be >= 0, got ${opts.callsPerHour}`);
     this.rnd = createRandom(`sim:${opts.seed}`);
-    this.faultRate = opts.faultsPerSensorHour ?? 0.25;
-    this.maxReadings = opts.maxReadingsPerTick ?? 300;
-    this.maxReports = opts.maxReportsPerTick ?? 5000;
+    this.faultRate = opts.faultsPerSensorHour ?? 0.15;
+    this.silenceRate = opts.silencesPerSensorHour ?? 0.001;
+    if (!(this.faultRate >= 0)) throw new Error(`faultsPerSensorHour must be >= 0, got ${this.faultRate}`);
+    if (!(this.silenceRate >= 0)) {
+      throw new Error(`silencesPerSensorHour must be >= 0, got ${this.silenceRate}`);
+    }
   }
 
-  /** Ticks every tickMs until stop(); a failing tick is logged and the next one runs as planned. */
+  /**
+   * Ticks every tickMs until stop(). Ticks never overlap: the next one is planned when the last has been
+   * stored, so a slow database stretches the ticks (each covers its real elapsed time) instead of
+   * piling readings up. A failing tick is logged and the next one runs as planned.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -162,8 +178,11 @@ export class Simulator {
       const started = Date.now();
       this.inFlight = this.tick(new Date())
         .then((r) => {
-          if (r.changed || r.tickets) {
-            this.log(`sim: ${r.changed} changed, ${r.reported} reported, ${r.tickets} tickets`);
+          if (r.faultsStarted || r.faultsCleared || r.silenced || r.tickets || r.rejected) {
+            this.log(
+              `sim: ${r.readings} readings (${r.stored} stored, ${r.rejected} refused), ` +
+                `${r.faultsStarted} faults, ${r.faultsCleared} cleared, ${r.silenced} silent, ${r.tickets} tickets`,
+            );
           }
         })
         .catch((err: unknown) => this.log(`sim: tick failed: ${(err as Error).message ?? String(err)}`));
@@ -176,7 +195,7 @@ export class Simulator {
     void loop();
   }
 
-  /** Stops ticking and waits for the tick in progress, so the database can close safely afterwards. */
+  /** Stops ticking and waits for the tick in progress, so ingest and the database can close afterwards. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
@@ -184,34 +203,52 @@ export class Simulator {
     await this.inFlight;
   }
 
-  /** Advances the simulation to `now`. Public so tests can drive time; throws on database errors. */
+  /**
+   * Advances the simulation to `now` and waits until its readings are stored. Public so tests can drive
+   * time; a call while the previous tick still runs is skipped (ran: false). Throws on database errors.
+   */
   async tick(now: Date): Promise<TickResult> {
-    const t = now.getTime();
-    await this.ensureLoaded(t);
-    const elapsed =
-      this.lastTickAt === null
-        ? this.opts.tickMs
-        : Math.min(Math.max(0, t - this.lastTickAt), 10 * this.opts.tickMs);
-    this.lastTickAt = t;
-    const ctx = { night: isNight(now) };
-    const changes = new Map<number, Change>();
-
-    this.advanceFaults(t, ctx, changes);
-    this.startFaults(t, elapsed, ctx, changes);
-    this.heartbeats(t, ctx, changes);
-
-    let readings = 0;
+    const result: TickResult = {
+      ran: false,
+      readings: 0,
+      stored: 0,
+      rejected: 0,
+      faultsStarted: 0,
+      faultsCleared: 0,
+      silenced: 0,
+      tickets: 0,
+    };
+    if (this.busy) return result;
+    this.busy = true;
     try {
-      readings = await this.write(now, changes);
-    } catch (err) {
-      // Memory already moved on; re-read the truth from the database on the next tick.
-      this.loaded = false;
-      throw err;
+      result.ran = true;
+      // Device time must move forward for every sensor, or ingest drops the reading as a duplicate.
+      const t = Math.max(now.getTime(), (this.lastTickAt ?? -Infinity) + 1);
+      await this.ensureLoaded(t);
+      const elapsed =
+        this.lastTickAt === null
+          ? this.opts.tickMs
+          : Math.min(Math.max(0, t - this.lastTickAt), 10 * this.opts.tickMs);
+      this.lastTickAt = t;
+      const ctx = { night: isNight(new Date(t)) };
+      const outbox: Outbox = new Map();
+
+      this.advanceFaults(t, ctx, outbox, result);
+      this.startFaults(t, elapsed, ctx, outbox, result);
+      this.routineReports(t, elapsed, ctx, outbox);
+
+      try {
+        await this.send(new Date(t), outbox, result);
+      } catch (err) {
+        // Memory already moved on; re-read the truth from the database on the next tick.
+        this.loaded = false;
+        throw err;
+      }
+      result.tickets = await this.hotlineCalls(new Date(t), elapsed);
+      return result;
+    } finally {
+      this.busy = false;
     }
-    const tickets = await this.hotlineCalls(now, elapsed);
-    let changed = 0;
-    for (const c of changes.values()) if (c.stateChanged) changed++;
-    return { changed, reported: [...changes.values()].filter((c) => c.reported).length, readings, tickets };
   }
 
   private log(msg: string) {
@@ -229,43 +266,65 @@ export class Simulator {
     if (this.loaded && key === this.loadedShape) return;
 
     const rows = await this.db.rows<{
-      id: number;
+      code: string;
       family: string;
+      heartbeat: number;
       state: number | null;
       reported_ms: unknown;
+      reading: string | null;
     }>(sql`
-      select s.id, t.code as family, st.state, extract(epoch from st.reported_at) * 1000 as reported_ms
+      select s.code, t.code as family, t.heartbeat_seconds as heartbeat, st.state,
+             extract(epoch from st.reported_at) * 1000 as reported_ms,
+             case when st.state in (1, 2) then st.reading::text end as reading
       from sensors s
       join sensor_types t on t.id = s.type_id
       left join sensor_state st on st.sensor_id = s.id
       order by s.id`);
     const byCode = new Map(SENSOR_FAMILIES.map((f) => [f.code as string, f]));
     const known = rows.filter((r) => byCode.has(r.family));
-    this.ids = new Int32Array(known.length);
-    this.family = new Array(known.length);
-    this.nextReport = new Float64Array(known.length);
+    // The watchdog judges silence by the stored heartbeat, so the schedule does too (one object per family).
+    const cadenceOf = new Map<string, ReportCadence>();
+    this.codes = new Array<string>(known.length);
+    this.family = new Array<SensorFamilyFact>(known.length);
+    this.cadence = new Array<ReportCadence>(known.length);
     this.faults = new Map();
-    this.reportCursor = 0;
-    const ctx = { night: isNight(new Date(t)) };
+    const lastReport = new Float64Array(known.length);
     known.forEach((r, i) => {
       const fam = byCode.get(r.family)!;
-      this.ids[i] = r.id;
+      let cadence = cadenceOf.get(fam.code);
+      if (!cadence) {
+        const heartbeatSeconds = Number(r.heartbeat) > 0 ? Number(r.heartbeat) : fam.heartbeatSeconds;
+        cadence = { heartbeatSeconds, reportIntervalSeconds: fam.reportIntervalSeconds };
+        cadenceOf.set(fam.code, cadence);
+      }
+      this.codes[i] = r.code;
       this.family[i] = fam;
-      const interval = fam.reportIntervalSeconds * 1000;
-      const reported = r.reported_ms === null ? null : Number(r.reported_ms);
-      // Spread first reports over the interval so 500,000 devices do not report in one wave.
-      this.nextReport[i] =
-        reported === null || t - reported > interval
-          ? t + this.rnd.uniform(0, CATCH_UP_MS)
-          : reported + interval * this.rnd.uniform(0.5, 1);
-      // Faults left by a previous run (or another writer) clear after a while like any other.
-      const state = r.state ?? 0;
-      if (state === 1 || state === 2 || state === 3) {
+      this.cadence[i] = cadence;
+      lastReport[i] = r.reported_ms === null ? NaN : Number(r.reported_ms);
+    });
+    this.schedule = new ReportSchedule(this.cadence, lastReport, t, this.rnd);
+    const ctx = { night: isNight(new Date(t)) };
+    known.forEach((r, i) => {
+      // Faults left by a previous run clear after a while like any other: the device keeps reporting what
+      // it last reported (offline ones stay silent) until then.
+      if (r.state === 1 || r.state === 2) {
+        const stored = r.reading ? (JSON.parse(r.reading) as SensorReading) : null;
         this.faults.set(i, {
-          state,
-          endsAt: t + this.duration(state),
+          kind: 'reading',
+          severity: r.state,
+          endsAt: t + this.duration(r.state),
           escalateAt: null,
-          reading: state === 3 ? null : faultReading(fam.code, state, this.rnd, ctx),
+          reading: stored ?? faultReading(this.family[i].code, r.state, this.rnd, ctx),
+          nextReportAt: t + this.rnd.uniform(0, FAULT_REPORT_MS),
+        });
+      } else if (r.state === 3) {
+        this.faults.set(i, {
+          kind: 'silent',
+          severity: 1,
+          endsAt: t + this.silenceBeyondHeartbeat(),
+          escalateAt: null,
+          reading: null,
+          nextReportAt: Infinity,
         });
       }
     });
@@ -273,6 +332,9 @@ export class Simulator {
     this.loadedShape = key;
     if (rows.length !== known.length) {
       this.log(`sim: ${rows.length - known.length} sensors of unknown families are left alone`);
+    }
+    if (this.schedule.overdue > 0) {
+      this.log(`sim: ${this.schedule.overdue} devices are overdue and catch up over the next minutes`);
     }
     await this.loadStreets();
   }
@@ -290,130 +352,127 @@ export class Simulator {
   }
 
   /** Exponentially distributed fault duration, at least half a minute. */
-  private duration(state: 1 | 2 | 3): number {
-    return Math.max(30_000, -Math.log(1 - this.rnd.next()) * MEAN_DURATION_S[state] * 1000);
+  private duration(severity: 1 | 2): number {
+    return Math.max(30_000, -Math.log(1 - this.rnd.next()) * MEAN_DURATION_S[severity] * 1000);
   }
 
-  /** Clears faults that are over and escalates warnings whose time has come. */
-  private advanceFaults(t: number, ctx: { night: boolean }, changes: Map<number, Change>) {
+  /** How long a silent device stays silent beyond its heartbeat, ms (exponential, at least a minute). */
+  private silenceBeyondHeartbeat(): number {
+    return Math.max(60_000, -Math.log(1 - this.rnd.next()) * MEAN_SILENCE_BEYOND_HEARTBEAT_S * 1000);
+  }
+
+  /** Clears faults that are over, escalates warnings whose time has come, repeats ongoing faults. */
+  private advanceFaults(t: number, ctx: { night: boolean }, outbox: Outbox, result: TickResult) {
     for (const [i, f] of this.faults) {
       const fam = this.family[i];
       if (t >= f.endsAt) {
+        // Repaired, or back in radio range: a healthy report, and routine reports from now on.
         this.faults.delete(i);
-        changes.set(i, {
-          state: 0,
-          reading: normalReading(fam.code, this.rnd, ctx),
-          reported: true,
-          stateChanged: true,
-        });
-        this.nextReport[i] = t + fam.reportIntervalSeconds * 1000 * this.rnd.uniform(0.9, 1.1);
+        outbox.set(i, normalReading(fam.code, this.rnd, ctx));
+        this.schedule!.reported(i, t);
+        result.faultsCleared++;
+      } else if (f.kind === 'silent') {
+        continue;
       } else if (f.escalateAt !== null && t >= f.escalateAt) {
-        f.state = 2;
+        f.severity = 2;
         f.escalateAt = null;
         f.reading = faultReading(fam.code, 2, this.rnd, ctx);
         f.endsAt = Math.max(f.endsAt, t + this.duration(2));
-        changes.set(i, { state: 2, reading: f.reading, reported: true, stateChanged: true });
+        f.nextReportAt = t + FAULT_REPORT_MS;
+        outbox.set(i, f.reading);
+      } else if (t >= f.nextReportAt) {
+        f.nextReportAt = t + FAULT_REPORT_MS;
+        outbox.set(i, f.reading!);
       }
     }
   }
 
-  /** Starts new faults: a Poisson number of candidates, thinned by each family's propensity. */
-  private startFaults(t: number, elapsedMs: number, ctx: { night: boolean }, changes: Map<number, Change>) {
-    const n = this.ids.length;
+  /** Starts new faults and silences: Poisson numbers of candidates, faults thinned by family propensity. */
+  private startFaults(
+    t: number,
+    elapsedMs: number,
+    ctx: { night: boolean },
+    outbox: Outbox,
+    result: TickResult,
+  ) {
+    const n = this.codes.length;
     if (n === 0) return;
+    const free = (i: number) => !this.faults.has(i) && !outbox.has(i);
+
     const expected = ((n * this.faultRate * MAX_PROPENSITY) / 3_600_000) * elapsedMs;
-    const candidates = this.rnd.poisson(expected);
-    for (let k = 0; k < candidates; k++) {
+    for (let k = this.rnd.poisson(expected); k > 0; k--) {
       const i = this.rnd.int(0, n);
       const fam = this.family[i];
-      if (this.faults.has(i) || changes.has(i)) continue;
-      if (!this.rnd.chance(FAULT_PROPENSITY[fam.code] / MAX_PROPENSITY)) continue;
-      const state = FAULT_MIX[this.rnd.weighted(FAULT_MIX.map((m) => m.weight))].state;
-      const endsAt = t + this.duration(state);
-      if (state === 3) {
-        this.faults.set(i, { state, endsAt, escalateAt: null, reading: null });
-        changes.set(i, { state: 3, reading: null, reported: false, stateChanged: true });
-        continue;
-      }
-      const reading = faultReading(fam.code, state, this.rnd, ctx);
+      if (!free(i) || !this.rnd.chance(FAULT_PROPENSITY[fam.code] / MAX_PROPENSITY)) continue;
+      const severity = this.rnd.weighted(FAULT_SEVERITY_WEIGHTS) === 0 ? 1 : 2;
+      const endsAt = t + this.duration(severity);
+      const reading = faultReading(fam.code, severity, this.rnd, ctx);
       // Some warnings get worse before anybody fixes them.
-      const escalateAt = state === 1 && this.rnd.chance(0.2) ? t + (endsAt - t) / 2 : null;
-      this.faults.set(i, { state, endsAt, escalateAt, reading });
-      changes.set(i, {
-        state: classifyReading(fam.code, reading),
+      const escalateAt = severity === 1 && this.rnd.chance(0.2) ? t + (endsAt - t) / 2 : null;
+      this.faults.set(i, {
+        kind: 'reading',
+        severity,
+        endsAt,
+        escalateAt,
         reading,
-        reported: true,
-        stateChanged: true,
+        nextReportAt: t + FAULT_REPORT_MS,
+      });
+      outbox.set(i, reading);
+      result.faultsStarted++;
+    }
+
+    const silences = this.rnd.poisson(((n * this.silenceRate) / 3_600_000) * elapsedMs);
+    for (let k = silences; k > 0; k--) {
+      const i = this.rnd.int(0, n);
+      if (!free(i)) continue;
+      const heartbeatMs = this.cadence[i].heartbeatSeconds * 1000;
+      this.faults.set(i, {
+        kind: 'silent',
+        severity: 1,
+        endsAt: t + heartbeatMs + this.silenceBeyondHeartbeat(),
+        escalateAt: null,
+        reading: null,
+        nextReportAt: Infinity,
+      });
+      result.silenced++;
+    }
+  }
+
+  /** Healthy devices whose routine report is due send a normal reading, within the tick's quota. */
+  private routineReports(t: number, elapsedMs: number, ctx: { night: boolean }, outbox: Outbox) {
+    const schedule = this.schedule!;
+    const quota = schedule.quota(t, elapsedMs);
+    const due = schedule.due(t, quota, (i) => this.faults.has(i) || outbox.has(i));
+    for (const i of due) outbox.set(i, normalReading(this.family[i].code, this.rnd, ctx));
+  }
+
+  /** Hands the tick's readings to ingest and waits until they are stored (backpressure included). */
+  private async send(ts: Date, outbox: Outbox, result: TickResult): Promise<void> {
+    if (outbox.size === 0) return;
+    const items: IngestItem[] = [];
+    for (const [i, values] of outbox) {
+      items.push({
+        reading: {
+          sensorCode: this.codes[i],
+          family: this.family[i].code,
+          ts,
+          values: values as unknown as Record<string, unknown>,
+        },
+        envelope: { channel: 'mqtt', source: 'sim', payload: null },
       });
     }
-  }
-
-  /** Devices whose report is due send their current reading (state unchanged), a bounded number per tick. */
-  private heartbeats(t: number, ctx: { night: boolean }, changes: Map<number, Change>) {
-    const n = this.ids.length;
-    let sent = 0;
-    let scanned = 0;
-    // Scan from where the last tick stopped so that, under a backlog, every device gets its turn.
-    for (
-      let i = this.reportCursor;
-      scanned < n && sent < this.maxReports;
-      scanned++, i = i + 1 === n ? 0 : i + 1
-    ) {
-      this.reportCursor = i;
-      if (this.nextReport[i] > t || changes.has(i)) continue;
-      const fam = this.family[i];
-      this.nextReport[i] = t + fam.reportIntervalSeconds * 1000 * this.rnd.uniform(0.9, 1.1);
-      const fault = this.faults.get(i);
-      if (fault?.state === 3) continue; // silent while offline
-      const reading = fault?.reading ?? normalReading(fam.code, this.rnd, ctx);
-      changes.set(i, { state: fault?.state ?? 0, reading, reported: true, stateChanged: false });
-      sent++;
+    result.readings = items.length;
+    const outcomes = await this.opts.pipeline.submit(items);
+    let firstRefusal: string | null = null;
+    for (const o of outcomes) {
+      if (o.status === 'accepted') result.stored++;
+      else if (o.status === 'rejected') {
+        result.rejected++;
+        firstRefusal ??= `${o.reason}: ${o.detail}`;
+      }
     }
-  }
-
-  /**
-   * One statement: updates sensor_state for every changed or reporting sensor and appends history rows
-   * for state changes first, then heartbeats, up to the cap. Returns the history rows written.
-   */
-  private async write(now: Date, changes: Map<number, Change>): Promise<number> {
-    if (changes.size === 0) return 0;
-    const ids: number[] = [];
-    const states: number[] = [];
-    const readings: (string | null)[] = [];
-    const reported: boolean[] = [];
-    const keep: boolean[] = [];
-    let kept = 0;
-    const ordered = [...changes].sort((a, b) => Number(b[1].stateChanged) - Number(a[1].stateChanged));
-    for (const [i, c] of ordered) {
-      ids.push(this.ids[i]);
-      states.push(c.state);
-      readings.push(c.reading ? JSON.stringify(c.reading) : null);
-      reported.push(c.reported);
-      const k = c.reported && kept < this.maxReadings;
-      if (k) kept++;
-      keep.push(k);
-    }
-    const nowIso = now.toISOString();
-    await this.db.orm.execute(sql`
-      with u as (
-        select * from unnest(${pgArray(ids)}::int[], ${pgArray(states)}::int[], ${pgArray(readings)}::text[],
-                             ${pgArray(reported)}::bool[], ${pgArray(keep)}::bool[])
-          as u(id, state, reading, reported, keep)
-      ),
-      upd as (
-        update sensor_state s set
-          state = u.state::smallint,
-          reading = coalesce(u.reading::jsonb, s.reading),
-          reported_at = case when u.reported then ${nowIso}::timestamptz else s.reported_at end
-        from u
-        where s.sensor_id = u.id
-        returning s.sensor_id, s.state, s.reading
-      )
-      insert into sensor_readings (sensor_id, ts, reading, state)
-      select upd.sensor_id, ${nowIso}::timestamptz, upd.reading, upd.state
-      from upd join u on u.id = upd.sensor_id
-      where u.keep and upd.reading is not null`);
-    return kept;
+    if (firstRefusal)
+      this.log(`sim: ingest refused ${result.rejected} simulated readings, e.g. ${firstRefusal}`);
   }
 
   /** Poisson hotline calls over the elapsed time, located in a street and stored with their areas. */

@@ -1,15 +1,46 @@
 // The demo city on every engine: generated geography is sound (valid, non-overlapping streets that
 // contain their centroids, every sensor in exactly one street and grid cell), the organisation and
-// sensor mix are there, generation is idempotent, and the simulator changes state and takes calls.
+// sensor mix are there, generation is idempotent, and the simulator's devices report through the real
+// ingest pipeline (rules, alarms, history), clear again, take calls, and stay online for an hour under the
+// heartbeat watchdog.
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client';
+import { deadLettersRepository } from '../../server/db/repositories/dead-letters.repository';
+import { ingestRepository } from '../../server/db/repositories/ingest.repository';
 import { SENSOR_FAMILIES, STREETS } from '../../server/domain/city-facts';
+import { IngestPipeline } from '../../server/ingest/pipeline';
+import { ruleBuilder } from '../../server/ingest/runtime';
+import { SensorCache } from '../../server/ingest/sensor-cache';
+import { startWatchdog } from '../../server/ingest/watchdog';
+import { createLogger } from '../../server/log';
 import { generateDemoCity } from '../../server/sim/generate-city';
-import { Simulator, type SimulatedTicket } from '../../server/sim/simulator';
+import { Simulator, type SimulatedTicket, type TickResult } from '../../server/sim/simulator';
 import { database, engines, resetDatabase } from './support/databases';
 
 const SENSORS = 3000;
+const log = createLogger('silent');
+
+/** The server's ingest pipeline on `db`, its clock following the simulated time in `clock`. */
+function simPipeline(db: Database, clock: { now: Date }) {
+  const repos = { ingest: ingestRepository(db), deadLetters: deadLettersRepository(db) };
+  const sensors = new SensorCache(repos.ingest, { refreshMs: 5000, buildRules: ruleBuilder(log) });
+  return new IngestPipeline(
+    { ...repos, sensors, log },
+    { batchMs: 10, batchMax: 5000, maxFutureSkewMs: 300_000, now: () => clock.now },
+  );
+}
+
+/** Ticks at `at`, with ingest's clock there too (tests drive time far from the wall clock). */
+async function tickAt(sim: Simulator, clock: { now: Date }, at: number): Promise<TickResult> {
+  clock.now = new Date(at);
+  return sim.tick(clock.now);
+}
+
+async function count(db: Database, query: ReturnType<typeof sql>): Promise<number> {
+  const [r] = await db.rows<{ n: number }>(query);
+  return Number(r.n);
+}
 
 describe.each(engines())('demo city on %s', (engine) => {
   let db: Database;
@@ -116,36 +147,71 @@ describe.each(engines())('demo city on %s', (engine) => {
     expect(again).toMatchObject({ generated: false, streets: 27, sensors: SENSORS });
   });
 
-  it('simulates faults, heartbeats and hotline calls', async () => {
+  it('sends faults and heartbeats through ingest: stored readings, rule states, alarms, and hotline calls', async () => {
     const tickets: SimulatedTicket[] = [];
+    const clock = { now: new Date() };
+    const pipeline = simPipeline(db, clock);
     const sim = new Simulator(db, {
       tickMs: 60_000,
       callsPerHour: 600,
       seed: 'test-sim',
+      pipeline,
       faultsPerSensorHour: 2,
       onTicket: (t) => tickets.push(t),
     });
     const seqBefore = await maxSeq(db);
-    const [{ n: readingsBefore }] = await db.rows<{ n: number }>(
-      sql`select count(*)::int as n from sensor_readings`,
-    );
+    const readingsBefore = await count(db, sql`select count(*)::int as n from sensor_readings`);
     const start = Date.now();
-    let changed = 0;
-    for (let k = 1; k <= 5; k++) changed += (await sim.tick(new Date(start + k * 60_000))).changed;
+    const results: TickResult[] = [];
+    for (let k = 1; k <= 5; k++) results.push(await tickAt(sim, clock, start + k * 60_000));
+    await pipeline.close();
 
-    expect(changed).toBeGreaterThan(0);
+    const total = (key: keyof Omit<TickResult, 'ran'>) => results.reduce((s, r) => s + r[key], 0);
+    expect(results.every((r) => r.ran)).toBe(true);
+    expect(total('faultsStarted')).toBeGreaterThan(50);
+    // Every reading is valid for its family and newer than the last: all stored, none refused or dropped.
+    expect(total('readings')).toBeGreaterThan(0);
+    expect(total('stored')).toBe(total('readings'));
+    expect(total('rejected')).toBe(0);
+    expect(pipeline.stats()).toMatchObject({ accepted: total('stored'), rejected: 0, duplicates: 0 });
+    expect(await count(db, sql`select count(*)::int as n from dead_letters`)).toBe(0);
+    const readingsAfter = await count(db, sql`select count(*)::int as n from sensor_readings`);
+    expect(readingsAfter - readingsBefore).toBe(total('stored'));
+    // A bounded tick: a one-minute tick for 3,000 sensors sends its heartbeat quota (~370) plus the faults,
+    // never the whole fleet.
+    expect(Math.max(...results.map((r) => r.readings))).toBeLessThan(SENSORS / 4);
+
+    // The rules decided the states, and each abnormal sensor has the alarm that explains it.
     expect(await maxSeq(db)).toBeGreaterThan(seqBefore);
-    const [abnormal] = await db.rows<{ n: number }>(
-      sql`select count(*)::int as n from sensor_state where state <> 0`,
+    const abnormal = await count(db, sql`select count(*)::int as n from sensor_state where state in (1, 2)`);
+    expect(abnormal).toBeGreaterThan(0);
+    const unexplained = await count(
+      db,
+      sql`select count(*)::int as n from sensor_state st
+          where st.state in (1, 2) and not exists (
+            select 1 from alarms a where a.sensor_id = st.sensor_id and a.status <> 'cleared'
+              and a.severity >= st.state)`,
     );
-    expect(abnormal.n).toBeGreaterThan(0);
-    const [{ n: readingsAfter }] = await db.rows<{ n: number }>(
-      sql`select count(*)::int as n from sensor_readings`,
+    expect(unexplained).toBe(0);
+    const open = await db.rows<{ rule_id: string; severity: number }>(
+      sql`select rule_id, severity from alarms where status = 'open'`,
     );
-    expect(readingsAfter).toBeGreaterThan(readingsBefore);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.some((a) => a.severity === 2)).toBe(true);
+    expect(new Set(open.map((a) => a.rule_id.split('.')[0])).size).toBeGreaterThanOrEqual(3);
+    // Repeated fault reports update their alarm instead of opening another one.
+    const [repeats] = await db.rows<{ n: number; dup: number }>(
+      sql`select count(*) filter (where occurrences > 1)::int as n,
+                 (select count(*)::int from (select 1 from alarms where status <> 'cleared'
+                   group by sensor_id, rule_id having count(*) > 1) d) as dup
+          from alarms`,
+    );
+    expect(repeats.n).toBeGreaterThan(0);
+    expect(repeats.dup).toBe(0);
 
     // 600 calls an hour over 5 minutes: about 50 tickets, all located in a street.
     expect(tickets.length).toBeGreaterThan(20);
+    expect(total('tickets')).toBe(tickets.length);
     const stored = await db.rows<{
       street_id: number | null;
       grid_cell_id: number | null;
@@ -160,25 +226,71 @@ describe.each(engines())('demo city on %s', (engine) => {
     expect(tickets.every((t) => t.streetName !== null && t.summary.length > 0)).toBe(true);
   });
 
-  it('clears faults after a while and keeps running through start/stop', async () => {
+  it('clears faults and their alarms after a while and keeps running through start/stop', async () => {
+    const clock = { now: new Date() };
+    const pipeline = simPipeline(db, clock);
     const sim = new Simulator(db, {
       tickMs: 60_000,
       callsPerHour: 0,
       seed: 'test-clear',
+      pipeline,
       faultsPerSensorHour: 0,
+      silencesPerSensorHour: 0,
     });
     // Loading adopts the faults left in the database; with no new faults, four hours clear them all.
     const t0 = Date.now() + 3_600_000;
-    for (let k = 0; k < 12; k++) await sim.tick(new Date(t0 + k * 20 * 60_000));
-    const [abnormal] = await db.rows<{ n: number }>(
-      sql`select count(*)::int as n from sensor_state where state <> 0`,
-    );
-    expect(abnormal.n).toBe(0);
+    let cleared = 0;
+    for (let k = 0; k < 12; k++) cleared += (await tickAt(sim, clock, t0 + k * 20 * 60_000)).faultsCleared;
+    expect(cleared).toBeGreaterThan(0);
+    expect(await count(db, sql`select count(*)::int as n from sensor_state where state <> 0`)).toBe(0);
+    expect(await count(db, sql`select count(*)::int as n from alarms where status <> 'cleared'`)).toBe(0);
+    await pipeline.close();
 
-    const live = new Simulator(db, { tickMs: 100, callsPerHour: 0, seed: 'live' });
+    const livePipeline = simPipeline(db, { now: new Date() });
+    const live = new Simulator(db, { tickMs: 100, callsPerHour: 0, seed: 'live', pipeline: livePipeline });
     live.start();
     await new Promise((r) => setTimeout(r, 300));
     await live.stop();
+    await livePipeline.close();
+  });
+
+  it('stays online for an hour of 1-minute ticks under the heartbeat watchdog, with plausible fault levels', async () => {
+    const clock = { now: new Date() };
+    const pipeline = simPipeline(db, clock);
+    const sim = new Simulator(db, { tickMs: 60_000, callsPerHour: 0, seed: 'test-hour', pipeline });
+    const watchdog = startWatchdog(ingestRepository(db), {
+      intervalMs: 3_600_000,
+      now: () => clock.now,
+      log,
+    });
+    // Start a minute after the last stored report, as a server restarted after a short pause would.
+    const [{ ms }] = await db.rows<{ ms: number }>(
+      sql`select extract(epoch from max(reported_at)) * 1000 as ms from sensor_state`,
+    );
+    const t0 = Number(ms) + 60_000;
+    let silenced = 0;
+    let mostOffline = 0;
+    let mostAbnormal = 0;
+    for (let k = 0; k <= 60; k++) {
+      const r = await tickAt(sim, clock, t0 + k * 60_000);
+      silenced += r.silenced;
+      await watchdog.runOnce(clock.now);
+      const [s] = await db.rows<{ offline: number; abnormal: number }>(
+        sql`select count(*) filter (where state = 3)::int as offline,
+                   count(*) filter (where state in (1, 2))::int as abnormal
+            from sensor_state`,
+      );
+      mostOffline = Math.max(mostOffline, s.offline);
+      if (k >= 10) mostAbnormal = Math.max(mostAbnormal, s.abnormal);
+    }
+    await watchdog.stop();
+    await pipeline.close();
+    // Only devices the simulator chose to silence ever go offline: every other one reported in time.
+    expect(mostOffline).toBeLessThanOrEqual(silenced);
+    expect(mostOffline).toBeLessThan(SENSORS * 0.01);
+    // Warnings and alarms at the default fault rate: a few per cent at most, never none.
+    expect(mostAbnormal).toBeGreaterThan(0);
+    expect(mostAbnormal).toBeLessThan(SENSORS * 0.05);
   });
 });
 

@@ -276,6 +276,46 @@ export function ingestRepository(db: Database) {
       );
     },
 
+    /**
+     * The heartbeat check: marks offline (state 3) every sensor whose last report is older than its family's
+     * heartbeat at `now` (or that never reported), in one statement; returns how many it marked. The
+     * change-feed lock is taken shared first, as updateStates does. Rows a batch write holds are skipped
+     * (SKIP LOCKED): that sensor is reporting right now, and waiting for it could deadlock with the batch,
+     * which locks in another order. A cheap look without the lock comes first, so the feed reader is not
+     * made to wait behind a scan of every sensor when nobody is overdue (the usual case).
+     */
+    async markSilentOffline(now: Date): Promise<number> {
+      const overdue = sql`st.state <> 3
+        and (st.reported_at is null
+             or st.reported_at < ${iso(now)}::timestamptz - make_interval(secs => t.heartbeat_seconds))`;
+      const [probe] = await db.rows<{ any: boolean }>(
+        sql`select exists (
+              select 1 from sensor_state st
+              join sensors s on s.id = st.sensor_id join sensor_types t on t.id = s.type_id
+              where ${overdue}) as any`,
+      );
+      if (!probe?.any) return 0;
+      return db.orm.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Orm;
+        await db.rows(sql`select pg_advisory_xact_lock_shared(${FEED_LOCK})`, tx);
+        const rows = await db.rows<{ n: number }>(
+          sql`with due as (
+                select st.sensor_id from sensor_state st
+                join sensors s on s.id = st.sensor_id join sensor_types t on t.id = s.type_id
+                where ${overdue}
+                order by st.sensor_id
+                for update of st skip locked
+              ),
+              marked as (
+                update sensor_state st set state = 3 from due where st.sensor_id = due.sensor_id returning 1
+              )
+              select count(*)::int as n from marked`,
+          tx,
+        );
+        return rows[0]?.n ?? 0;
+      });
+    },
+
     /** Appends reading history in one statement. */
     async insertReadings(rows: readonly ReadingRow[], tx: Orm): Promise<void> {
       if (rows.length === 0) return;
