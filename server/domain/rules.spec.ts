@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Evaluation, RuleMemory } from './ingest-contract';
 import {
   applyOverrides,
-  DEFAULT_RULES,
   describeRule,
   evaluate,
   offlineSince,
@@ -10,6 +9,7 @@ import {
   RuleError,
   type Rule,
 } from './rules';
+import { DEFAULT_RULES } from './rules.defaults';
 import { classifyReading, normalReading, faultReading, SENSOR_FAMILY_CODES } from './sensor-state';
 import { createRandom } from './random';
 

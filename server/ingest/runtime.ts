@@ -4,7 +4,8 @@
 import type { Config } from '../config';
 import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
 import type { IngestRepository } from '../db/repositories/ingest.repository';
-import { applyOverrides, DEFAULT_RULES, parseRules, type Rule } from '../domain/rules';
+import { applyOverrides, parseRules, type Rule } from '../domain/rules';
+import { DEFAULT_RULES } from '../domain/rules.defaults';
 import type { SensorFamily } from '../domain/sensor-state';
 import type { Logger } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';

@@ -15,7 +15,7 @@ import {
 } from '../domain/city-facts';
 import { PolygonLocator, bbox, randomPointIn, type BBox, type PolygonGeometry } from '../domain/geo';
 import { createRandom, weightedPicker, type Random } from '../domain/random';
-import { DEFAULT_RULES } from '../domain/rules';
+import { DEFAULT_RULES } from '../domain/rules.defaults';
 import { normalReading } from '../domain/sensor-state';
 
 /** Options of `generateDemoCity`. */

@@ -5,25 +5,14 @@
 // Fault bookkeeping lives in memory (a demo process); the rules, not the simulator, decide each state.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { SENSOR_FAMILIES, STREETS, type SensorFamilyFact } from '../domain/city-facts';
-import { bbox, randomPointIn, type BBox, type PolygonGeometry } from '../domain/geo';
-import { createRandom, weightedPicker, type Random } from '../domain/random';
+import { SENSOR_FAMILIES, type SensorFamilyFact } from '../domain/city-facts';
+import { createRandom, type Random } from '../domain/random';
 import { faultReading, normalReading, type SensorReading } from '../domain/sensor-state';
 import type { IngestItem, IngestPipeline } from '../ingest/pipeline';
-import { complaint } from './hotline-text';
+import { HotlineCaller, type SimulatedTicket } from './hotline-calls';
 import { ReportSchedule, type ReportCadence } from './report-schedule';
 
-/** A hotline ticket the simulator created, as the live ticker shows it (no personal data). */
-export interface SimulatedTicket {
-  /** hotline_tickets.id. */
-  id: number;
-  /** When the call came in. */
-  receivedAt: Date;
-  /** Chinese name of the street the call is located in, null when outside every street. */
-  streetName: string | null;
-  /** The first characters of the complaint. */
-  summary: string;
-}
+export type { SimulatedTicket };
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -107,10 +96,6 @@ const FAULT_REPORT_MS = 60_000;
 /** A silent device stays silent for its heartbeat plus this mean (exponential) time, s: long enough to be seen offline. */
 const MEAN_SILENCE_BEYOND_HEARTBEAT_S = 1200;
 
-/** Intake channels of simulated calls: most people still phone 12345. */
-const CHANNELS = ['phone', 'web', 'app'] as const;
-const CHANNEL_WEIGHTS = [0.8, 0.12, 0.08];
-
 /** How often the simulator checks whether sensors were added or removed. */
 const RELOAD_CHECK_MS = 60_000;
 
@@ -118,13 +103,6 @@ const RELOAD_CHECK_MS = 60_000;
 function isNight(now: Date): boolean {
   const hour = (now.getUTCHours() + 8) % 24;
   return hour >= 18 || hour < 6;
-}
-
-interface TicketStreet {
-  name: string;
-  roads: readonly string[];
-  geom: PolygonGeometry;
-  box: BBox;
 }
 
 /** A reading ready for ingest, keyed by slot in the tick's outbox. */
@@ -144,8 +122,7 @@ export class Simulator {
   private loadedShape = '';
   private lastReloadCheck = 0;
   private lastTickAt: number | null = null;
-  private streets: TicketStreet[] = [];
-  private pickStreet: ((u: number) => number) | null = null;
+  private readonly calls: HotlineCaller;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<void> | null = null;
   private running = false;
@@ -158,6 +135,11 @@ export class Simulator {
     if (!(opts.tickMs > 0)) throw new Error(`tickMs must be > 0, got ${opts.tickMs}`);
     if (!(opts.callsPerHour >= 0)) throw new Error(`callsPerHour must be >= 0, got ${opts.callsPerHour}`);
     this.rnd = createRandom(`sim:${opts.seed}`);
+    this.calls = new HotlineCaller(db, this.rnd, {
+      callsPerHour: opts.callsPerHour,
+      onTicket: opts.onTicket,
+      log: (msg) => this.log(msg),
+    });
     this.faultRate = opts.faultsPerSensorHour ?? 0.15;
     this.silenceRate = opts.silencesPerSensorHour ?? 0.001;
     if (!(this.faultRate >= 0)) throw new Error(`faultsPerSensorHour must be >= 0, got ${this.faultRate}`);
@@ -244,7 +226,7 @@ export class Simulator {
         this.loaded = false;
         throw err;
       }
-      result.tickets = await this.hotlineCalls(new Date(t), elapsed);
+      result.tickets = await this.calls.call(new Date(t), elapsed);
       return result;
     } finally {
       this.busy = false;
@@ -336,19 +318,7 @@ export class Simulator {
     if (this.schedule.overdue > 0) {
       this.log(`sim: ${this.schedule.overdue} devices are overdue and catch up over the next minutes`);
     }
-    await this.loadStreets();
-  }
-
-  private async loadStreets(): Promise<void> {
-    const rows = await this.db.rows<{ code: string; name: string; area: number; geojson: string }>(sql`
-      select code, name, coalesce(area_km2, ST_Area(geom::geography) / 1e6) as area, ST_AsGeoJSON(geom) as geojson
-      from streets where geom is not null order by id`);
-    const roads = new Map(STREETS.map((s) => [s.code, s.roads]));
-    this.streets = rows.map((r) => {
-      const geom = JSON.parse(r.geojson) as PolygonGeometry;
-      return { name: r.name, roads: roads.get(r.code) ?? [], geom, box: bbox(geom) };
-    });
-    this.pickStreet = rows.length ? weightedPicker(rows.map((r) => Number(r.area))) : null;
+    await this.calls.loadStreets();
   }
 
   /** Exponentially distributed fault duration, at least half a minute. */
@@ -473,66 +443,5 @@ export class Simulator {
     }
     if (firstRefusal)
       this.log(`sim: ingest refused ${result.rejected} simulated readings, e.g. ${firstRefusal}`);
-  }
-
-  /** Poisson hotline calls over the elapsed time, located in a street and stored with their areas. */
-  private async hotlineCalls(now: Date, elapsedMs: number): Promise<number> {
-    const count = this.rnd.poisson((this.opts.callsPerHour * elapsedMs) / 3_600_000);
-    if (count === 0 || !this.pickStreet) return 0;
-    const calls = [];
-    for (let k = 0; k < count; k++) {
-      const street = this.streets[this.pickStreet(this.rnd.next())];
-      const [lon, lat] = randomPointIn(street.geom, this.rnd.next, street.box);
-      const c = complaint(this.rnd, street.roads);
-      calls.push({
-        received_at: new Date(now.getTime() - this.rnd.uniform(0, elapsedMs)).toISOString(),
-        channel: CHANNELS[this.rnd.weighted(CHANNEL_WEIGHTS)],
-        caller_name: c.callerName,
-        caller_phone: c.callerPhone,
-        text: c.text,
-        address: c.address,
-        lon,
-        lat,
-      });
-    }
-    calls.sort((a, b) => a.received_at.localeCompare(b.received_at));
-    const rows = await this.db.rows<{
-      id: number;
-      received_at: Date | string;
-      street_name: string | null;
-      text: string;
-    }>(sql`
-      with x as (
-        select x.*, ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326) as p, row_number() over () as n
-        from json_to_recordset(${JSON.stringify(calls)}::json)
-          as x(received_at timestamptz, channel text, caller_name text, caller_phone text, text text,
-               address text, lon float8, lat float8)
-      ),
-      ins as (
-        insert into hotline_tickets
-          (received_at, channel, caller_name, caller_phone, text, address, geom, street_id, grid_cell_id, source)
-        select received_at, channel, caller_name, caller_phone, text, address, p,
-               (select s.id from streets s where ST_Covers(s.geom, x.p) order by s.id limit 1),
-               (select c.id from grid_cells c where ST_Covers(c.geom, x.p) order by c.id limit 1),
-               'sim'
-        from x order by n
-        returning id, received_at, street_id, text
-      )
-      select ins.id, ins.received_at, s.name as street_name, ins.text
-      from ins left join streets s on s.id = ins.street_id
-      order by ins.id`);
-    for (const r of rows) {
-      try {
-        this.opts.onTicket?.({
-          id: r.id,
-          receivedAt: new Date(r.received_at),
-          streetName: r.street_name,
-          summary: r.text.length > 40 ? `${r.text.slice(0, 40)}…` : r.text,
-        });
-      } catch (err) {
-        this.log(`sim: onTicket failed: ${(err as Error).message}`);
-      }
-    }
-    return rows.length;
   }
 }
