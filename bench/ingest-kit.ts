@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { decodeDelta } from '../src/lib/streams/codec';
-import { root } from './support';
+import { root, sessionCookie } from './support';
 
 export const PASSWORD = 'bench-password-1';
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -151,25 +151,12 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Signs in like the login form and returns the session cookie. */
-export async function sessionCookie(url: string): Promise<string> {
-  const res = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-    body: new URLSearchParams({ username: 'officer', password: PASSWORD }),
-  });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cn_session='));
-  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
-  return cookie.split(';')[0];
-}
-
 /** A Socket.IO client subscribed to sensor deltas; `onChange(id, state, at)` per changed sensor. */
 export async function deltaListener(
   url: string,
   onChange: (id: number, state: number, at: number) => void,
 ): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const cookie = await sessionCookie(url);
+  const cookie = await sessionCookie(url, PASSWORD);
   const health = (await (await fetch(`${url}/api/health`)).json()) as { seq: number };
   const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
     transports: ['websocket'],

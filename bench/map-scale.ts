@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { migrate, openPostgres } from '../server/db/client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { generateDemoCity } from '../server/sim/generate-city';
-import { machine, mdTable, root, throwAwayDatabase, writeSection } from './support';
+import { machine, mdTable, root, sessionCookie, throwAwayDatabase, writeSection } from './support';
 
 const SENSORS = Number(process.env.BENCH_SENSORS ?? 500_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
@@ -57,19 +57,6 @@ async function startServer(databaseUrl: string): Promise<{ url: string; child: C
   return { url, child };
 }
 
-/** Signs in over HTTP like the login form does and returns the session cookie. */
-async function sessionCookie(url: string): Promise<string> {
-  const res = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-    body: new URLSearchParams({ username: 'officer', password: PASSWORD }),
-  });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cn_session='));
-  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
-  return cookie.split(';')[0];
-}
-
 async function main() {
   const started = machine();
   const tmp = await throwAwayDatabase('citynerve_bench_map');
@@ -99,7 +86,7 @@ async function main() {
       ],
     });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const [name, value] = (await sessionCookie(server.url)).split('=');
+    const [name, value] = (await sessionCookie(server.url, PASSWORD)).split('=');
     await context.addCookies([{ name, value, url: server.url }]);
     const page = await context.newPage();
     let wsBytes = 0;
@@ -158,7 +145,7 @@ async function main() {
     await browser.close();
 
     // --- 200 concurrent clients receiving deltas
-    const cookie = await sessionCookie(server.url);
+    const cookie = await sessionCookie(server.url, PASSWORD);
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as { seq: number };
     const clients: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
     const bytes = new Array<number>(CLIENTS).fill(0);

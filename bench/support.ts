@@ -58,3 +58,16 @@ export async function throwAwayDatabase(prefix: string): Promise<{ url: string; 
 export function mdTable(rows: [string, string][]): string {
   return ['| metric | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
+
+/** Signs in as the demo duty officer like the login form does and returns the session cookie. */
+export async function sessionCookie(url: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+    body: new URLSearchParams({ username: 'officer', password }),
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cn_session='));
+  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
+  return cookie.split(';')[0];
+}
