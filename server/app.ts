@@ -1,18 +1,30 @@
 // The application context: configuration, database, repositories and services, built once per process.
 // SvelteKit routes reach it through event.locals.app; the Socket.IO server and simulator share it.
-import type { Config } from './config';
 import { openDatabase, type Database } from './db/client';
+import { EventEmitter } from 'node:events';
+import { STREETS } from './domain/city-facts';
 import { alarmsRepository } from './db/repositories/alarms.repository';
+import { casesRepository } from './db/repositories/cases.repository';
+import { open311Repository } from './db/repositories/open311.repository';
 import { deadLettersRepository } from './db/repositories/dead-letters.repository';
 import { ingestRepository } from './db/repositories/ingest.repository';
 import { mapRepository } from './db/repositories/map.repository';
+import { ruleOverridesRepository } from './db/repositories/rule-overrides.repository';
 import { sensorFeedRepository } from './db/repositories/sensor-feed.repository';
 import { usersRepository } from './db/repositories/users.repository';
-import { createIngest, type IngestRuntime } from './ingest/runtime';
+import { createIngest, ruleBuilder, type IngestRuntime } from './ingest/runtime';
 import { createLogger, type Logger } from './log';
 import { alarmService, type AlarmService } from './services/alarm.service';
 import { authService } from './services/auth.service';
 import { gatewayService, type GatewayService } from './services/gateway.service';
+import { ruleOverrideService, type RuleOverrideService } from './services/rule-override.service';
+import { caseService, type CaseChangeNotice, type CaseService } from './services/case.service';
+import { intakeService, type IntakeService } from './services/intake.service';
+import { alarmCaseOpener } from './services/alarm-cases';
+import { complaintClassifier, type TrainedClassifier } from './services/complaint-classifier';
+import { matchDuplicate } from './domain/duplicates';
+import { workCalendarOf, type Config } from './config';
+import type { WorkCalendar } from './domain/work-calendar';
 import { generateDemoCity } from './sim/generate-city';
 
 export interface App {
@@ -29,6 +41,12 @@ export interface App {
     deadLetters: ReturnType<typeof deadLettersRepository>;
     /** Alarms after ingest opened them: acknowledgement, escalation, cases. */
     alarms: ReturnType<typeof alarmsRepository>;
+    /** Cases, their events and the tickets behind them. */
+    cases: ReturnType<typeof casesRepository>;
+    /** Open311's reads of cases as service requests, and its API keys. */
+    open311: ReturnType<typeof open311Repository>;
+    /** Per-sensor rule overrides and their audit trail. */
+    ruleOverrides: ReturnType<typeof ruleOverridesRepository>;
   };
   auth: ReturnType<typeof authService>;
   /** HTTP ingest gateways and their keys. */
@@ -37,8 +55,27 @@ export interface App {
   alarms: AlarmService;
   /** Device ingest (pipeline, HTTP batches; MQTT after ingest.start()). */
   ingest: IngestRuntime;
+  /** A sensor's alarm rules: family rules, its overrides, what ingest evaluates; changing the overrides. */
+  ruleOverrides: RuleOverrideService;
+  /** The working-hours calendar case deadlines run on. */
+  calendar: WorkCalendar;
+  /** The complaint classifier (trained at start on the shipped corpus plus officers' corrections). */
+  classifier: TrainedClassifier;
+  /** Taking actions on cases. */
+  cases: CaseService;
+  /** Every citizen report's way in. */
+  intake: IntakeService;
+  /** In-process notices for the live layer: "case" after every committed case change. */
+  events: AppEvents;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
   demoAccounts: { username: string; role: string; displayName: string }[];
+}
+
+/** The typed in-process notices the live layer listens to. */
+export interface AppEvents {
+  on(event: 'case', listener: (n: CaseChangeNotice) => void): this;
+  off(event: 'case', listener: (n: CaseChangeNotice) => void): this;
+  emit(event: 'case', n: CaseChangeNotice): boolean;
 }
 
 /** Builds the context around an open database (tests hand in their own). */
@@ -50,7 +87,37 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     ingest: ingestRepository(db),
     deadLetters: deadLettersRepository(db),
     alarms: alarmsRepository(db),
+    ruleOverrides: ruleOverridesRepository(db),
+    cases: casesRepository(db),
+    open311: open311Repository(db),
   };
+  const events = new EventEmitter() as AppEvents;
+  const calendar = workCalendarOf(config);
+  const classifier = complaintClassifier();
+  const cases = caseService({
+    cases: repos.cases,
+    calendar,
+    log,
+    onChange: (n) => events.emit('case', n),
+    onCorrection: (text, category) => classifier.learn(text, category),
+  });
+  const intake = intakeService({
+    cases: repos.cases,
+    caseService: cases,
+    classifier,
+    roadsByStreetCode: new Map(STREETS.map((st) => [st.code, st.roads])),
+    matchDuplicate,
+    triageBelow: config.TRIAGE_BELOW,
+    duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
+    duplicateRadiusM: config.DUPLICATE_RADIUS_M,
+    onCaseChange: (n) =>
+      events.emit('case', {
+        ...n,
+        action: n.state === 'linked' ? 'linked' : 'receive',
+        state: n.state as CaseChangeNotice['state'],
+      }),
+  });
+  const ingest = createIngest(config, repos, log);
   return {
     config,
     db,
@@ -58,8 +125,32 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     repos,
     auth: authService({ users: repos.users, sessionTtlHours: config.SESSION_TTL_HOURS }),
     gateways: gatewayService({ ingest: repos.ingest }),
-    alarms: alarmService({ alarms: repos.alarms, log }),
-    ingest: createIngest(config, repos, log),
+    alarms: alarmService({
+      alarms: repos.alarms,
+      log,
+      openCase: alarmCaseOpener(cases),
+      onCaseOpened: (c) =>
+        events.emit('case', {
+          id: c.caseId,
+          code: c.caseCode,
+          action: 'dispatch',
+          state: c.departmentId === null ? 'received' : 'dispatched',
+          departmentId: c.departmentId,
+          at: c.at,
+        }),
+    }),
+    ingest,
+    ruleOverrides: ruleOverrideService({
+      repo: repos.ruleOverrides,
+      buildRules: ruleBuilder(log),
+      sensors: ingest.sensors,
+      log,
+    }),
+    calendar,
+    classifier,
+    cases,
+    intake,
+    events,
     demoAccounts: [],
   };
 }
@@ -80,5 +171,9 @@ export async function startApp(config: Config): Promise<App> {
   const expired = await app.repos.users.deleteExpiredSessions(new Date());
   if (expired) log.info('expired sessions removed', { count: expired });
   if (config.DEMO_ACCOUNTS) app.demoAccounts = await app.auth.ensureDemoAccounts(config.DEMO_PASSWORD);
+  const corrections = await app.repos.cases.corrections();
+  for (const c of corrections) app.classifier.learn(c.text, c.category);
+  if (corrections.length)
+    log.info("classifier: officers' corrections replayed", { count: corrections.length });
   return app;
 }

@@ -1,5 +1,6 @@
 // Reads and validates the whole configuration once at start-up; every setting has an embedded-mode default.
 import { z } from 'zod';
+import { parseDates, parseWindows, type WorkCalendar } from './domain/work-calendar';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -48,6 +49,7 @@ const schema = z.object({
   MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(12000),
   INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(200),
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
+  INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
   INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
   INGEST_MAX_BODY_BYTES: z.coerce
     .number()
@@ -56,6 +58,15 @@ const schema = z.object({
     .max(256 * 1_048_576)
     .default(8 * 1_048_576),
   INGEST_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
+  // Cases (server/services/case.service.ts, intake.service.ts).
+  WORK_HOURS: z.string().default('09:00-12:00,13:00-18:00'),
+  HOLIDAYS: z.string().default(''),
+  WORKDAYS: z.string().default(''),
+  TRIAGE_BELOW: z.coerce.number().min(0).max(1).default(0.45),
+  DUPLICATE_RADIUS_M: z.coerce.number().min(0).max(5000).default(150),
+  DUPLICATE_WINDOW_DAYS: z.coerce.number().min(0).max(365).default(7),
+  DEADLINE_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  OPEN311_DEMO_KEY: z.string().min(12).default('citynerve-open311-demo-key'),
   READINGS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
 });
 
@@ -69,5 +80,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const calendarProblem = checkCalendar(parsed.data);
+  if (calendarProblem) throw new Error(`Invalid configuration:\n  ${calendarProblem}`);
   return parsed.data;
+}
+
+function checkCalendar(c: Config): string | null {
+  try {
+    workCalendarOf(c);
+    return null;
+  } catch (err) {
+    return `WORK_HOURS/HOLIDAYS/WORKDAYS: ${(err as Error).message}`;
+  }
+}
+
+/** The working-hours calendar deadlines run on. */
+export function workCalendarOf(c: Pick<Config, 'WORK_HOURS' | 'HOLIDAYS' | 'WORKDAYS'>): WorkCalendar {
+  return {
+    utcOffsetMinutes: 480,
+    windows: parseWindows(c.WORK_HOURS),
+    holidays: parseDates(c.HOLIDAYS),
+    workdays: parseDates(c.WORKDAYS),
+  };
 }

@@ -10,6 +10,7 @@ import { setAppContext } from './context';
 import { startWatchdog } from './ingest/watchdog';
 import { attachRealtime } from './realtime/socket-server';
 import { startAlarmJobs } from './services/alarm.service';
+import { startDeadlineWatch } from './services/deadline-watch';
 import { Simulator } from './sim/simulator';
 
 const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
@@ -38,6 +39,16 @@ async function main() {
     handler(req, res);
   });
   const realtime = attachRealtime(server, app);
+  app.events.on('case', (n) =>
+    realtime.publishCase({
+      code: n.code,
+      action: n.action,
+      state: n.state,
+      departmentId: n.departmentId,
+      deadline: n.deadline,
+      at: n.at.toISOString(),
+    }),
+  );
   const simulator = config.SIM_ENABLED
     ? new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,
@@ -45,6 +56,16 @@ async function main() {
         seed: config.DEMO_SEED,
         // Simulated devices report through the same pipeline as real ones: rules, alarms, history.
         pipeline: app.ingest.pipeline,
+        // Simulated calls take the intake path of real ones: classification, placement, duplicates, case.
+        intake: async (call) => {
+          const r = await app.intake.submit(
+            { ...call, category: null },
+            { userId: null, role: 'system', departmentId: null },
+            call.receivedAt,
+            'hotline',
+          );
+          return { ticketId: r.ticketId, streetName: r.streetName };
+        },
         onTicket: (t) =>
           realtime.publishTicket({
             id: t.id,
@@ -64,8 +85,14 @@ async function main() {
   const alarmJobs = startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log });
   // Every node may check heartbeats too: marking silent sensors offline is one idempotent statement.
   const watchdog = startWatchdog(app.repos.ingest, { intervalMs: config.HEARTBEAT_CHECK_MS, log: app.log });
+  const deadlines = startDeadlineWatch(app.repos.cases, {
+    intervalMs: config.DEADLINE_CHECK_MS,
+    log: app.log,
+    notify: (n) => app.events.emit('case', n),
+  });
   const mqtt = await app.ingest.start().catch(async (err: Error) => {
     await alarmJobs.stop();
+    await deadlines.stop();
     await watchdog.stop();
     await realtime.close();
     server.closeAllConnections();
@@ -105,6 +132,7 @@ async function main() {
     await simulator?.stop();
     await alarmJobs.stop();
     await watchdog.stop();
+    await deadlines.stop();
     // Ingest stops before the database closes: queued readings are stored and acknowledged first.
     await app.ingest.stop();
     await realtime.close();

@@ -204,43 +204,97 @@ export const hotlineTickets = pgTable(
     channel: text('channel').notNull(),
     callerName: text('caller_name'),
     callerPhone: text('caller_phone'),
+    callerEmail: text('caller_email'),
     text: text('text').notNull(),
     address: text('address'),
     geom: point4326('geom'),
+    /** "point" (picked or sent), "address" (placed from the address text), "unplaced" (needs manual placement). */
+    placement: text('placement').notNull().default('point'),
     streetId: integer('street_id').references(() => streets.id),
     gridCellId: integer('grid_cell_id').references(() => gridCells.id),
     /** The case this ticket was turned into or linked to. */
     caseId: integer('case_id'),
     /** "sim" for simulator-made tickets, otherwise the intake channel's source. */
     source: text('source').notNull().default('manual'),
+    /** Category code (see server/domain/case-categories.ts): chosen by the operator or the classifier. */
+    category: text('category'),
+    /** The classifier's confidence in its first choice, 0–1; null when not classified. */
+    confidence: real('confidence'),
+    /** The classifier's top 3: [{ category, score }]. */
+    suggestions: jsonb('suggestions').$type<{ category: string; score: number }[]>(),
+    /** True when this ticket was linked to an existing case as a repeat report. */
+    duplicate: boolean('duplicate').notNull().default(false),
+    /** Open311 token handed out at creation, for looking the request up before it has a case. */
+    token: text('token').unique(),
+    /** The user who took the call (hotline operator); null for Open311 and the simulator. */
+    takenBy: integer('taken_by').references(() => users.id),
   },
   (t) => [
     index('hotline_tickets_geom_gist').using('gist', t.geom),
     index('hotline_tickets_received_idx').on(t.receivedAt),
+    index('hotline_tickets_case_idx').on(t.caseId),
   ],
 );
 
-/** 工单: a work order. Minimal here; the case-workflow issue extends it. */
+/** 工单: a work order, the current state of its event history (case_events is the record). */
 export const cases = pgTable(
   'cases',
   {
     id: serial('id').primaryKey(),
     code: text('code').notNull().unique(),
     title: text('title').notNull(),
+    /** The complaint or alarm in full. */
+    description: text('description'),
+    /** Category code (see server/domain/case-categories.ts). */
     category: text('category'),
+    /** See CASE_STATES in server/domain/case-workflow.ts. */
     state: text('state').notNull().default('received'),
+    /** 1 urgent, 2 normal, 3 low. */
     priority: smallint('priority').notNull().default(2),
+    /** "hotline", "open311" or "sensor". */
+    source: text('source').notNull().default('hotline'),
+    /** True while it waits in the triage queue (classifier unsure, or unplaced address). */
+    triage: boolean('triage').notNull().default(false),
+    address: text('address'),
     streetId: integer('street_id').references(() => streets.id),
     gridCellId: integer('grid_cell_id').references(() => gridCells.id),
     departmentId: integer('department_id').references(() => departments.id),
     sensorId: integer('sensor_id').references(() => sensors.id),
     geom: point4326('geom'),
+    /** How many citizens reported it (linked tickets). */
+    reports: integer('reports').notNull().default(1),
+    dispatchedAt: tz('dispatched_at'),
+    /** Signing deadline (working hours after dispatch). */
+    signDueAt: tz('sign_due_at'),
+    /** When the assigned unit signed: the resolution clock starts here. */
+    signedAt: tz('signed_at'),
+    /** Working hours allowed from signing to resolution, extensions included. */
+    allowedHours: real('allowed_hours'),
+    /** When the resolution deadline becomes due soon (the last fifth of the allowed time, at least 2 h). */
+    dueSoonAt: tz('due_soon_at'),
+    /** Resolution deadline. */
+    dueAt: tz('due_at'),
+    /** A requested extension waiting for a decision, in working hours. */
+    pendingExtensionHours: real('pending_extension_hours'),
+    resolvedAt: tz('resolved_at'),
+    /** "satisfied", "partly" or "unsatisfied". */
+    rating: text('rating'),
+    closedAt: tz('closed_at'),
+    /** Bumped by every action: two concurrent actions cannot both apply. */
+    version: integer('version').notNull().default(0),
     createdAt: tz('created_at').notNull().defaultNow(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('cases_department_state_idx').on(t.departmentId, t.state),
     index('cases_geom_gist').using('gist', t.geom),
+    index('cases_state_updated_idx').on(t.state, t.updatedAt),
+    index('cases_updated_idx').on(t.updatedAt),
+    index('cases_created_idx').on(t.createdAt),
+    index('cases_due_idx').on(t.dueAt),
+    index('cases_due_soon_idx').on(t.dueSoonAt),
+    index('cases_sign_due_idx').on(t.signDueAt),
+    index('cases_category_idx').on(t.category),
   ],
 );
 
@@ -259,9 +313,31 @@ export const caseEvents = pgTable(
     fromState: text('from_state'),
     toState: text('to_state'),
     note: text('note'),
+    /** Structured details of the action (department, rating, hours, ticket, …). */
+    data: jsonb('data').$type<Record<string, unknown>>(),
   },
   (t) => [index('case_events_case_idx').on(t.caseId, t.at)],
 );
+
+/** An officer's correction of the classifier: the text and the category it should have had. */
+export const classificationCorrections = pgTable('classification_corrections', {
+  id: serial('id').primaryKey(),
+  ticketId: integer('ticket_id').references(() => hotlineTickets.id),
+  text: text('text').notNull(),
+  predicted: text('predicted'),
+  corrected: text('corrected').notNull(),
+  userId: integer('user_id').references(() => users.id),
+  at: tz('at').notNull().defaultNow(),
+});
+
+/** Open311 API keys: who may create service requests. Only a hash of each key is kept. */
+export const open311Keys = pgTable('open311_keys', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
 
 /** Settings a node reads at start (e.g. whether the demo city was generated). */
 export const meta = pgTable('meta', {
@@ -301,6 +377,11 @@ export const alarms = pgTable(
     escalatedAt: tz('escalated_at'),
     /** The case a critical alarm opened. */
     caseId: integer('case_id').references(() => cases.id),
+    /**
+     * Position in the alarm change feed: set from alarm_feed_seq by a trigger on insert and on every change
+     * of status, severity, acknowledgement, escalation or case (migration 0006); 0 until the first.
+     */
+    feedSeq: bigint('feed_seq', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     uniqueIndex('alarms_one_open_per_rule')
@@ -308,6 +389,7 @@ export const alarms = pgTable(
       .where(sql`status <> 'cleared'`),
     index('alarms_sensor_idx').on(t.sensorId, t.openedAt),
     index('alarms_status_idx').on(t.status, t.openedAt),
+    index('alarms_feed_seq_idx').on(t.feedSeq),
   ],
 );
 
@@ -343,3 +425,24 @@ export const gateways = pgTable('gateways', {
   disabled: boolean('disabled').notNull().default(false),
   createdAt: tz('created_at').notNull().defaultNow(),
 });
+
+/** Who changed a sensor's rule overrides, when, and from what to what. Append-only. */
+export const ruleOverrideAudit = pgTable(
+  'rule_override_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sensorId: integer('sensor_id')
+      .notNull()
+      .references(() => sensors.id, { onDelete: 'cascade' }),
+    changedAt: tz('changed_at').notNull(),
+    /** The user who changed them; users are disabled, not deleted, so this stays resolvable. */
+    changedBy: integer('changed_by').references(() => users.id),
+    /** The user's role at the time of the change. */
+    actorRole: text('actor_role').notNull(),
+    /** sensors.rule_overrides before the change (null: none). */
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    /** sensors.rule_overrides after the change (null: cleared). */
+    after: jsonb('after').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('rule_override_audit_sensor_idx').on(t.sensorId, t.changedAt)],
+);

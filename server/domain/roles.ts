@@ -14,7 +14,13 @@ export type Permission =
   /** See one department's internal work-order list. */
   | 'department:view'
   /** Acknowledge a sensor alarm (duty officers and admins). */
-  | 'alarms:ack';
+  | 'alarms:ack'
+  /** Change one sensor's alarm rules (per-sensor overrides of its family's rules). */
+  | 'rules:override'
+  /** See cases (工单): all of them, or staff their own department's (pass the case's departmentId). */
+  | 'cases:view'
+  /** Take a hotline call: enter a report through the operator form (duty officers and admins). */
+  | 'cases:intake';
 
 /** The user as the rules see them. */
 export interface Actor {
@@ -46,6 +52,14 @@ export function can(
         return target.departmentId !== undefined && actor.departmentId === target.departmentId;
       return true;
     case 'alarms:ack':
+      return actor.role === 'officer' || actor.role === 'admin';
+    case 'rules:override':
+      return actor.role === 'officer' || actor.role === 'admin';
+    case 'cases:view':
+      if (actor.role === 'staff')
+        return target.departmentId === undefined || actor.departmentId === target.departmentId;
+      return true;
+    case 'cases:intake':
       return actor.role === 'officer' || actor.role === 'admin';
   }
 }

@@ -9,6 +9,11 @@
 // its own PUBACK and reads on) and the PUBACK is sent by us when the batch commits. The callback is held
 // only for backpressure: while MQTT_MAX_INFLIGHT messages await storage or the pipeline is saturated
 // (database down), the socket is not read, TCP fills up and the broker queues for us.
+//
+// Leaving a shared group: Mosquitto keeps handing a disconnected member with a persistent session its
+// round-robin share (queued for it, dropped beyond max_queued_messages), so stop() unsubscribes from the
+// group before disconnecting, and the other nodes take the whole load at once. Messages the broker had
+// already given this node stay in its session and come back when it restarts under the same client id.
 import { hostname } from 'node:os';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { isRejection, parseTopic, parseReadingPayload } from '../domain/ingest';
@@ -62,13 +67,34 @@ const SESSION_EXPIRY_S = 3600;
 
 /** mqtt.js skips its own PUBACK when handleMessage's callback gets an error; this one means "we ack later". */
 const DEFERRED = new Error('citynerve: PUBACK deferred until stored');
+/** MQTT 5 DISCONNECT reason: another connection took over this client id's session. */
+const SESSION_TAKEN_OVER = 0x8e;
+/** Longest wait in stop() for the broker's UNSUBACK and for messages in flight to settle, ms. */
+const STOP_WAIT_MS = 5000;
 
 type SendPacket = (packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void) => void;
+
+/** `p`, or a rejection after `ms`. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 export class MqttIngest {
   private client: MqttClient | null = null;
   private generation = 0;
+  /** Set by stop(): take no further message from the socket. */
+  private stopping = false;
   private gate: (() => void)[] = [];
+  /**
+   * QoS 1 messages in arrival order. With several pipeline writers a later message can be stored first;
+   * MQTT wants PUBACKs in the order the PUBLISHes came, so each waits for those before it.
+   */
+  private ackOrder: { messageId: number; generation: number; done: 'stored' | 'dropped' | null }[] = [];
+  private ackHead = 0;
   private poll: NodeJS.Timeout | null = null;
   private readonly counters: MqttIngestStats = {
     connected: false,
@@ -127,6 +153,17 @@ export class MqttIngest {
       this.counters.connected = false;
     });
     client.on('error', (err) => o.log.warn('mqtt ingest error', { url: o.url, error: err.message }));
+    client.on('disconnect', (packet) => {
+      // Two nodes with one client id throw each other off the broker in turn, each losing its in-flight.
+      if (packet.reasonCode === SESSION_TAKEN_OVER) {
+        o.log.error(
+          'another MQTT client connected with this client id: give every node its own MQTT_CLIENT_ID',
+          {
+            clientId: options.clientId,
+          },
+        );
+      }
+    });
 
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
@@ -154,15 +191,39 @@ export class MqttIngest {
     });
   }
 
-  /** Disconnects; messages not yet stored stay unacknowledged and the broker redelivers them. */
+  /**
+   * Leaves the shared group, stops reading, lets the messages in flight settle (stored and acknowledged
+   * while the pipeline still takes them), then disconnects. Messages not stored stay unacknowledged in this
+   * node's session and the broker redelivers them when it connects again with the same client id.
+   */
   async stop(): Promise<void> {
     const c = this.client;
+    if (c?.connected) {
+      const filter = this.counters.subscription;
+      if (filter?.startsWith('$share/')) {
+        try {
+          await withDeadline(c.unsubscribeAsync(filter), STOP_WAIT_MS);
+        } catch (err) {
+          this.opts.log.warn('mqtt ingest could not leave the shared group before stopping', {
+            error: (err as Error).message,
+          });
+        }
+      }
+      this.stopping = true; // holds the next message's callback: mqtt.js reads no further
+      await this.settled(STOP_WAIT_MS);
+    }
     this.client = null;
     for (const open of this.gate.splice(0)) open();
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     if (c) await c.endAsync();
     this.counters.connected = false;
+  }
+
+  /** Resolves when no received message awaits storage, or after `ms`. */
+  private async settled(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.counters.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 
   private async subscribe(client: MqttClient): Promise<void> {
@@ -205,14 +266,22 @@ export class MqttIngest {
     this.counters.received++;
     this.counters.inflight++;
     const generation = this.generation;
-    const messageId = packet.qos > 0 ? packet.messageId : undefined;
+    const entry =
+      packet.qos === 1 && packet.messageId !== undefined
+        ? { messageId: packet.messageId, generation, done: null as 'stored' | 'dropped' | null }
+        : null;
+    if (entry) this.ackOrder.push(entry);
     this.pipeline
       .submit([this.toItem(packet)])
-      .then(() => this.ack(messageId, generation, packet.qos))
+      .then(() => {
+        if (entry) entry.done = 'stored';
+      })
       .catch((err: Error) => {
         // Only a closing pipeline rejects: the message stays unacknowledged and the broker keeps it.
+        if (entry) entry.done = 'dropped';
         this.opts.log.warn('mqtt message not stored', { topic: packet.topic, error: err.message });
       })
+      .then(() => this.flushAcks())
       .finally(() => {
         this.counters.inflight--;
         this.openGate();
@@ -226,7 +295,7 @@ export class MqttIngest {
   }
 
   private blocked(): boolean {
-    return this.counters.inflight >= this.opts.maxInflight || this.pipeline.saturated;
+    return this.stopping || this.counters.inflight >= this.opts.maxInflight || this.pipeline.saturated;
   }
 
   private openGate(): void {
@@ -237,8 +306,23 @@ export class MqttIngest {
     }
   }
 
-  private ack(messageId: number | undefined, generation: number, qos: number): void {
-    if (qos !== 1 || messageId === undefined) return;
+  /** Sends the PUBACKs of stored messages from the head of the arrival order, stopping at one still waiting. */
+  private flushAcks(): void {
+    const q = this.ackOrder;
+    while (this.ackHead < q.length && q[this.ackHead].done !== null) {
+      const e = q[this.ackHead++];
+      if (e.done === 'stored') this.ack(e.messageId, e.generation);
+    }
+    if (this.ackHead === q.length) {
+      q.length = 0;
+      this.ackHead = 0;
+    } else if (this.ackHead > 4096) {
+      q.splice(0, this.ackHead);
+      this.ackHead = 0;
+    }
+  }
+
+  private ack(messageId: number, generation: number): void {
     const c = this.client;
     // A PUBACK on a newer connection would acknowledge whatever now carries that id: leave it to redelivery.
     if (!c || !c.connected || generation !== this.generation) {

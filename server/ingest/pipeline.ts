@@ -54,6 +54,11 @@ export interface PipelineOptions {
   maxBackoffMs?: number;
   /** A batch write taking longer than this is given up and retried, ms (default 30 s). */
   writeTimeoutMs?: number;
+  /**
+   * Concurrent batch writers (default 1). Readings are split by sensor id, so each sensor's readings are
+   * still written in arrival order by one writer, and two writers never wait for each other's rows.
+   */
+  writers?: number;
   /** Clock (tests pass their own). */
   now?: () => Date;
 }
@@ -123,10 +128,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** One writer's queue: the readings of the sensors whose id falls to it. */
+interface Lane {
+  queue: Pending[];
+  timer: NodeJS.Timeout | null;
+  writing: Promise<void> | null;
+  /** True while this lane's current batch is being retried after a failure. */
+  retrying: boolean;
+}
+
 export class IngestPipeline {
-  private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private readonly lanes: Lane[];
   private waiters: (() => void)[] = [];
   private closed = false;
   private readonly counters: IngestStats = {
@@ -149,17 +161,35 @@ export class IngestPipeline {
     private readonly opts: PipelineOptions,
   ) {
     this.now = opts.now ?? (() => new Date());
-    this.highWater = opts.highWater ?? opts.batchMax * 4;
+    const writers = Math.max(1, Math.floor(opts.writers ?? 1));
+    this.lanes = Array.from({ length: writers }, () => ({
+      queue: [],
+      timer: null,
+      writing: null,
+      retrying: false,
+    }));
+    this.highWater = opts.highWater ?? opts.batchMax * 4 * writers;
+  }
+
+  private get queued(): number {
+    let n = 0;
+    for (const l of this.lanes) n += l.queue.length;
+    return n;
   }
 
   /** Counters since start (a copy). */
   stats(): IngestStats {
-    return { ...this.counters, byReason: { ...this.counters.byReason }, queued: this.queue.length };
+    return {
+      ...this.counters,
+      byReason: { ...this.counters.byReason },
+      queued: this.queued,
+      retrying: this.lanes.some((l) => l.retrying),
+    };
   }
 
-  /** True while the writer cannot keep up or the database fails: callers should hold back. */
+  /** True while the writers cannot keep up or the database fails: callers should hold back. */
   get saturated(): boolean {
-    return this.counters.retrying || this.queue.length >= this.highWater;
+    return this.lanes.some((l) => l.retrying) || this.queued >= this.highWater;
   }
 
   /**
@@ -173,25 +203,33 @@ export class IngestPipeline {
     for (const it of items) if ('reading' in it) codes.add(it.reading.sensorCode);
     const sensors = await this.deps.sensors.resolve(codes);
     const now = this.now();
+    const touched = new Set<Lane>();
     const promises = items.map(
       (item) =>
         new Promise<ItemResult>((resolve, reject) => {
-          this.queue.push(this.check(item, sensors, now, resolve, reject));
+          const entry = this.check(item, sensors, now, resolve, reject);
+          const lane = this.lanes[entry.sensor ? entry.sensor.id % this.lanes.length : 0];
+          lane.queue.push(entry);
+          touched.add(lane);
         }),
     );
-    this.schedule();
+    for (const lane of touched) this.schedule(lane);
     return Promise.all(promises);
   }
 
   /** Writes what is queued and stops taking more; resolves when everything queued is stored. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.queue.length > 0 || this.writing) {
-      if (!this.writing) this.writing = this.drain();
-      await this.writing;
-    }
+    await Promise.all(
+      this.lanes.map(async (lane) => {
+        if (lane.timer) clearTimeout(lane.timer);
+        lane.timer = null;
+        while (lane.queue.length > 0 || lane.writing) {
+          if (!lane.writing) lane.writing = this.drain(lane);
+          await lane.writing;
+        }
+      }),
+    );
   }
 
   /** Turns an item into a queued entry, refusing it here when its sensor or values are wrong. */
@@ -226,36 +264,36 @@ export class IngestPipeline {
     return { ...entry, sensor, values: values as unknown as Record<string, unknown> };
   }
 
-  private schedule(): void {
-    if (this.writing) return; // the writer picks the queue up when it finishes
-    if (this.queue.length >= this.opts.batchMax) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      this.writing = this.drain();
+  private schedule(lane: Lane): void {
+    if (lane.writing) return; // the writer picks the queue up when it finishes
+    if (lane.queue.length >= this.opts.batchMax) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = null;
+      lane.writing = this.drain(lane);
       return;
     }
-    if (!this.timer && this.queue.length > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (!this.writing && this.queue.length > 0) this.writing = this.drain();
+    if (!lane.timer && lane.queue.length > 0) {
+      lane.timer = setTimeout(() => {
+        lane.timer = null;
+        if (!lane.writing && lane.queue.length > 0) lane.writing = this.drain(lane);
       }, this.opts.batchMs);
     }
   }
 
   /** Writes batches until the queue is empty (or only a partial batch is left and we are not closing). */
-  private async drain(): Promise<void> {
+  private async drain(lane: Lane): Promise<void> {
     try {
       for (;;) {
-        const batch = this.queue.splice(0, this.opts.batchMax);
+        const batch = lane.queue.splice(0, this.opts.batchMax);
         if (batch.length === 0) break;
-        await this.writeWithRetry(batch);
+        await this.writeWithRetry(lane, batch);
         this.wake();
-        if (!this.closed && this.queue.length < this.opts.batchMax) break;
+        if (!this.closed && lane.queue.length < this.opts.batchMax) break;
       }
     } finally {
-      this.writing = null;
+      lane.writing = null;
       this.wake();
-      if (this.queue.length > 0) this.schedule();
+      if (lane.queue.length > 0) this.schedule(lane);
     }
   }
 
@@ -266,14 +304,14 @@ export class IngestPipeline {
     for (const fn of w) fn();
   }
 
-  private async writeWithRetry(batch: Pending[]): Promise<void> {
+  private async writeWithRetry(lane: Lane, batch: Pending[]): Promise<void> {
     let delay = this.opts.backoffMs ?? 100;
     const maxDelay = this.opts.maxBackoffMs ?? 5000;
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       try {
         await withTimeout(this.write(batch), this.opts.writeTimeoutMs ?? 30_000);
-        this.counters.retrying = false;
+        lane.retrying = false;
         this.counters.batches++;
         this.counters.lastBatchMs = Date.now() - t0;
         this.counters.lastBatchSize = batch.length;
@@ -284,7 +322,7 @@ export class IngestPipeline {
         return;
       } catch (err) {
         this.counters.failedWrites++;
-        this.counters.retrying = true;
+        lane.retrying = true;
         this.deps.log.warn('ingest: batch write failed, retrying', {
           attempt,
           size: batch.length,

@@ -82,6 +82,7 @@ export function createIngest(
     {
       batchMs: config.INGEST_BATCH_MS,
       batchMax: config.INGEST_BATCH_MAX,
+      writers: config.INGEST_WRITERS,
       maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
     },
   );
@@ -147,15 +148,16 @@ export function createIngest(
       return { url, embedded, subscription: mqtt.stats().subscription };
     },
 
-    /** Stops taking messages, stores what is queued, then closes the client and the broker. */
+    /** Stops taking MQTT messages and lets those received settle, stores what else is queued, then closes the broker. */
     async stop(): Promise<void> {
       if (retention) clearInterval(retention);
       retention = null;
       const client = mqtt;
       mqtt = null;
-      // Drain first so the PUBACKs of stored messages still go out, then disconnect.
-      await pipeline.close();
+      // The client leaves the shared group and stops reading, then waits while the pipeline (still open)
+      // stores what it received and the PUBACKs go out; only then is the pipeline drained and closed.
       await client?.stop();
+      await pipeline.close();
       await broker?.close();
       broker = null;
     },

@@ -1,12 +1,19 @@
 // Socket.IO on the app's HTTP server: authenticates each connection with the session cookie, then
-// wires the sensor feed and the hotline ticker.
+// wires the sensor feed, the live alarm feed and the hotline ticker.
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, TicketFrame } from '../../src/lib/streams/contract';
+import type {
+  CaseFrame,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  TicketFrame,
+} from '../../src/lib/streams/contract';
+import { alarmFeedRepository } from '../db/repositories/alarm-feed.repository';
 import { can } from '../domain/roles';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { SessionUser } from '../services/auth.service';
 import type { App } from '../app';
+import { AlarmFeed } from './alarm-feed';
 import { SensorHub } from './sensor-hub';
 
 interface SocketData {
@@ -16,6 +23,9 @@ interface SocketData {
 export type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const TICKET_ROOM = 'tickets';
+/** Everyone who sees all cases; staff join their department's room instead. */
+const CASES_ROOM = 'cases:all';
+const departmentRoom = (id: number) => `cases:dept:${id}`;
 
 /** Reads one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -30,7 +40,10 @@ export function readCookie(header: string | undefined, name: string): string | u
 export interface Realtime {
   io: Io;
   hub: SensorHub;
+  /** Alarm changes from the shared database, pushed to every subscribed browser of this node. */
+  alarmFeed: AlarmFeed;
   publishTicket(t: TicketFrame): void;
+  publishCase(c: CaseFrame): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +53,12 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
     io,
     app.repos.sensorFeed,
     { pollMs: app.config.REALTIME_POLL_MS, resumeMaxChanges: app.config.RESUME_MAX_CHANGES },
+    app.log,
+  );
+  const alarmFeed = new AlarmFeed(
+    io,
+    alarmFeedRepository(app.db),
+    { pollMs: app.config.REALTIME_POLL_MS },
     app.log,
   );
 
@@ -62,22 +81,37 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       user: { username: user.username, displayName: user.displayName, role: user.role },
     });
     if (can(user, 'tickets:view')) void socket.join(TICKET_ROOM);
+    if (user.role === 'staff') {
+      if (user.departmentId !== null) void socket.join(departmentRoom(user.departmentId));
+    } else if (can(user, 'cases:view')) void socket.join(CASES_ROOM);
     socket.on('sensors:subscribe', (req, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
       void hub.subscribe(socket, req ?? {}, ack);
+    });
+    socket.on('alarms:subscribe', (ack) => {
+      if (typeof ack !== 'function') return;
+      if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
+      void alarmFeed.subscribe(socket, ack);
     });
     socket.on('sensors:viewport', (req) => void hub.viewport(socket, req?.bbox ?? null));
     socket.on('disconnect', () => hub.forget(socket.id));
   });
 
   hub.start();
+  alarmFeed.start();
   return {
     io,
     hub,
+    alarmFeed,
     publishTicket: (t) => io.to(TICKET_ROOM).emit('hotline:ticket', t),
+    publishCase: (c) => {
+      const rooms = c.departmentId === null ? [CASES_ROOM] : [CASES_ROOM, departmentRoom(c.departmentId)];
+      io.to(rooms).emit('cases:changed', c);
+    },
     async close() {
       await hub.stop();
+      await alarmFeed.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

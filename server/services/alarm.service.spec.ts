@@ -197,8 +197,8 @@ describe('sweep', () => {
     );
     const r = await alarmService({ alarms: f.alarms, log: silent() }).sweep(minutes(1));
     expect(f.openCase.mock.calls).toEqual([
-      [3, minutes(1)],
-      [4, minutes(1)],
+      [3, minutes(1), expect.any(Function)],
+      [4, minutes(1), expect.any(Function)],
     ]);
     expect(r.casesOpened).toEqual([
       { alarmId: 3, caseId: 103, caseCode: 'AL-20260302-3', departmentId: 5 },

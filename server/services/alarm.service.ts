@@ -1,7 +1,7 @@
 // The alarm use-cases after ingest raised an alarm: an officer acknowledges it, an unacknowledged one
 // escalates with time, a critical one opens a case for the sensor's owner department. `sweep` is safe to
 // run on every node at once: each change is a guarded statement, so it applies once.
-import type { AlarmsRepository, OpenAlarmFilter } from '../db/repositories/alarms.repository';
+import type { AlarmsRepository, CaseOpener, OpenAlarmFilter } from '../db/repositories/alarms.repository';
 import type { AlarmView } from '../../src/lib/api/alarms';
 import { DEFAULT_ESCALATION, escalationDue, needsCase, type EscalationPolicy } from '../domain/alarms';
 import { createLogger, type Logger } from '../log';
@@ -27,6 +27,10 @@ export interface AlarmServiceDeps {
   alarms: AlarmsPort;
   /** Where acknowledgements, escalations, opened cases and failures are reported. */
   log: Logger;
+  /** Opens an alarm's case through the common case path (caseService.open); required to open cases. */
+  openCase?: CaseOpener;
+  /** Told about each case opened (after commit), for live updates. */
+  onCaseOpened?: (c: { caseId: number; caseCode: string; departmentId: number | null; at: Date }) => void;
   /** Escalation limits; DEFAULT_ESCALATION (level 1 after 10 min, level 2 after 30) when absent. */
   policy?: EscalationPolicy;
 }
@@ -51,6 +55,8 @@ function checkPolicy(policy: EscalationPolicy): EscalationPolicy {
   }
   return policy;
 }
+
+const noOpener: CaseOpener = () => Promise.reject(new Error('no case opener configured'));
 
 export function alarmService(deps: AlarmServiceDeps) {
   const { alarms, log } = deps;
@@ -88,10 +94,11 @@ export function alarmService(deps: AlarmServiceDeps) {
     const candidates = (await alarms.withoutCase(2)).filter(needsCase);
     for (const alarm of candidates) {
       try {
-        const opened = await alarms.openCase(alarm.id, now);
+        const opened = await alarms.openCase(alarm.id, now, deps.openCase ?? noOpener);
         if (!opened.created) continue;
         const { caseId, caseCode, departmentId } = opened;
         result.casesOpened.push({ alarmId: alarm.id, caseId, caseCode, departmentId });
+        deps.onCaseOpened?.({ caseId, caseCode, departmentId, at: now });
         log.info('case opened from alarm', { alarmId: alarm.id, caseId, caseCode, departmentId });
       } catch (err) {
         result.failed++;

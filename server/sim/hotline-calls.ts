@@ -30,7 +30,24 @@ interface TicketStreet {
   box: BBox;
 }
 
+/** One simulated call as the intake path receives it. */
+export interface SimulatedCall {
+  receivedAt: Date;
+  channel: 'phone' | 'web' | 'app';
+  callerName: string;
+  callerPhone: string;
+  text: string;
+  address: string;
+  lon: number;
+  lat: number;
+}
+
 export interface HotlineCallerOptions {
+  /**
+   * The intake path every real report takes (classification, placement, duplicates, case); when set,
+   * simulated calls go through it instead of being stored as bare tickets.
+   */
+  intake?: (call: SimulatedCall) => Promise<{ ticketId: number; streetName: string | null }>;
   /** Mean calls per hour (Poisson). */
   callsPerHour: number;
   /** Told about every stored call, for the live ticker. */
@@ -82,6 +99,7 @@ export class HotlineCaller {
       });
     }
     calls.sort((a, b) => a.received_at.localeCompare(b.received_at));
+    if (this.opts.intake) return this.callThroughIntake(calls, this.opts.intake);
     const rows = await this.db.rows<{
       id: number;
       received_at: Date | string;
@@ -120,5 +138,46 @@ export class HotlineCaller {
       }
     }
     return rows.length;
+  }
+
+  private async callThroughIntake(
+    calls: {
+      received_at: string;
+      channel: string;
+      caller_name: string;
+      caller_phone: string;
+      text: string;
+      address: string;
+      lon: number;
+      lat: number;
+    }[],
+    intake: NonNullable<HotlineCallerOptions['intake']>,
+  ): Promise<number> {
+    let stored = 0;
+    for (const c of calls) {
+      const receivedAt = new Date(c.received_at);
+      try {
+        const r = await intake({
+          receivedAt,
+          channel: c.channel as SimulatedCall['channel'],
+          callerName: c.caller_name,
+          callerPhone: c.caller_phone,
+          text: c.text,
+          address: c.address,
+          lon: c.lon,
+          lat: c.lat,
+        });
+        stored++;
+        this.opts.onTicket?.({
+          id: r.ticketId,
+          receivedAt,
+          streetName: r.streetName,
+          summary: c.text.length > 40 ? `${c.text.slice(0, 40)}…` : c.text,
+        });
+      } catch (err) {
+        this.opts.log?.(`sim: intake failed: ${(err as Error).message}`);
+      }
+    }
+    return stored;
   }
 }

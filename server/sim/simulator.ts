@@ -9,7 +9,7 @@ import { SENSOR_FAMILIES, type SensorFamilyFact } from '../domain/city-facts';
 import { createRandom, type Random } from '../domain/random';
 import { faultReading, normalReading, type SensorReading } from '../domain/sensor-state';
 import type { IngestItem, IngestPipeline } from '../ingest/pipeline';
-import { HotlineCaller, type SimulatedTicket } from './hotline-calls';
+import { HotlineCaller, type HotlineCallerOptions, type SimulatedTicket } from './hotline-calls';
 import { ReportSchedule, type ReportCadence } from './report-schedule';
 
 export type { SimulatedTicket };
@@ -18,6 +18,8 @@ export type { SimulatedTicket };
 export interface SimulatorOptions {
   /** Milliseconds between ticks when started with start(). */
   tickMs: number;
+  /** The intake path simulated calls take (see HotlineCallerOptions.intake); bare tickets when absent. */
+  intake?: HotlineCallerOptions['intake'];
   /** Mean hotline calls per hour (Poisson). */
   callsPerHour: number;
   /** Seed of the simulation's random stream. */
@@ -138,6 +140,7 @@ export class Simulator {
     this.calls = new HotlineCaller(db, this.rnd, {
       callsPerHour: opts.callsPerHour,
       onTicket: opts.onTicket,
+      intake: opts.intake,
       log: (msg) => this.log(msg),
     });
     this.faultRate = opts.faultsPerSensorHour ?? 0.15;

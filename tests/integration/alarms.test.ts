@@ -6,6 +6,10 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client';
 import { alarmsRepository } from '../../server/db/repositories/alarms.repository';
+import { casesRepository } from '../../server/db/repositories/cases.repository';
+import { defaultCalendar } from '../../server/domain/work-calendar';
+import { alarmCaseOpener } from '../../server/services/alarm-cases';
+import { caseService } from '../../server/services/case.service';
 import { ownerDepartmentCode, type DistrictCode } from '../../server/domain/city-facts';
 import type { SensorFamily } from '../../server/domain/sensor-state';
 import type { Logger } from '../../server/log';
@@ -109,7 +113,8 @@ describe.each(engines())('alarms on %s', (engine) => {
       returning id, role`);
     officerId = users.find((u) => u.role === 'officer')!.id;
     leaderId = users.find((u) => u.role === 'leader')!.id;
-    service = alarmService({ alarms: alarmsRepository(db), log: quiet });
+    const cases = caseService({ cases: casesRepository(db), calendar: defaultCalendar(), log: quiet });
+    service = alarmService({ alarms: alarmsRepository(db), log: quiet, openCase: alarmCaseOpener(cases) });
   });
 
   beforeEach(async () => {
@@ -240,7 +245,7 @@ describe.each(engines())('alarms on %s', (engine) => {
       expect(Number(c.alarmId)).toBe(critical[i]);
       expect(c).toMatchObject({
         code: `AL-20260302-${critical[i]}`,
-        category: 'sensor_alarm',
+        category: 'safety.sensor_alarm',
         state: 'dispatched',
         priority: 1,
         department: ownerDepartmentCode(s.family, s.district),
@@ -265,19 +270,26 @@ describe.each(engines())('alarms on %s', (engine) => {
     }>(sql`
       select case_id as "caseId", actor_role as "actorRole", actor_user_id as "actorUserId", action,
              from_state as "fromState", to_state as "toState", note
-      from case_events order by case_id`);
-    expect(events).toHaveLength(critical.length);
-    for (const [i, e] of events.entries()) {
-      expect(e).toMatchObject({
-        caseId: cases[i].id,
+      from case_events order by case_id, id`);
+    // The common case path: received (with the alarm in the note), then dispatched by the system.
+    expect(events).toHaveLength(critical.length * 2);
+    for (const [i, c] of cases.entries()) {
+      const [received, dispatched] = events.filter((e) => Number(e.caseId) === Number(c.id));
+      expect(received).toMatchObject({
         actorRole: 'system',
         actorUserId: null,
-        action: 'open_from_alarm',
+        action: 'receive',
         fromState: null,
+        toState: 'received',
+      });
+      expect(received.note).toContain(`#${critical[i]}`);
+      expect(received.note).toContain(`${picked[i].family}.test`);
+      expect(dispatched).toMatchObject({
+        actorRole: 'system',
+        action: 'dispatch',
+        fromState: 'received',
         toState: 'dispatched',
       });
-      expect(e.note).toContain(`#${critical[i]}`);
-      expect(e.note).toContain(`${picked[i].family}.test`);
     }
     const [w] = await db.rows<{ caseId: number | null }>(
       sql`select case_id as "caseId" from alarms where id = ${warning}`,

@@ -55,6 +55,25 @@ export type OpenCaseResult =
   /** The alarm already had a case (another node or an earlier sweep opened it), or it no longer exists. */
   | { created: false; caseId: number | null };
 
+/** What a critical alarm's case is opened with; the case service opens it through the common path. */
+export interface AlarmCaseDraft {
+  code: string;
+  title: string;
+  description: string;
+  priority: 1 | 2;
+  streetId: number | null;
+  gridCellId: number | null;
+  sensorId: number;
+  lon: number | null;
+  lat: number | null;
+  /** The owner department it is dispatched to at once; null leaves it in the triage queue. */
+  departmentId: number | null;
+  note: string;
+}
+
+/** Opens a case inside the alarm's transaction (see caseService.open). */
+export type CaseOpener = (draft: AlarmCaseDraft, now: Date, tx: Orm) => Promise<{ id: number; code: string }>;
+
 /** Code of the case opened from an alarm, dated by the Shanghai calendar day (UTC+8, no DST) of `now`. */
 export function alarmCaseCode(alarmId: number, now: Date): string {
   const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
@@ -233,7 +252,7 @@ export function alarmsRepository(db: Database) {
      * alarms.case_id. The alarm row is locked first, so two nodes sweeping at once open one case: the
      * second waits, then finds the case already linked.
      */
-    async openCase(alarmId: number, now: Date): Promise<OpenCaseResult> {
+    async openCase(alarmId: number, now: Date, open: CaseOpener): Promise<OpenCaseResult> {
       return db.orm.transaction(async (t) => {
         const tx = t as unknown as Orm;
         const [alarm] = await db.rows<{
@@ -252,10 +271,15 @@ export function alarmsRepository(db: Database) {
         const [place] = await db.rows<{
           sensorCode: string;
           familyName: string;
+          streetId: unknown;
+          gridCellId: unknown;
+          lon: unknown;
+          lat: unknown;
           departmentId: number | null;
         }>(
           sql`
-          select s.code as "sensorCode", t.name as "familyName",
+          select s.code as "sensorCode", t.name as "familyName", s.street_id as "streetId",
+            s.grid_cell_id as "gridCellId", ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
             coalesce(
               (select dep.id from departments dep
                where dep.code = d.code || '-' || coalesce(t.owner_department_key, ${FAMILY_OWNER_KEYS}::jsonb ->> t.code)),
@@ -275,24 +299,28 @@ export function alarmsRepository(db: Database) {
         );
 
         const critical = Number(alarm.severity) >= 2;
-        const code = alarmCaseCode(alarmId, now);
         const title = `${place.familyName}告警：${alarm.ruleId}（${place.sensorCode}）`;
         const departmentId = num(place.departmentId);
-        const [created] = await db.rows<{ id: number }>(
-          sql`
-          insert into cases (code, title, category, state, priority, street_id, grid_cell_id, department_id,
-                             sensor_id, geom, created_at, updated_at)
-          select ${code}, ${title}, 'sensor_alarm', 'dispatched', ${critical ? 1 : 2}, s.street_id,
-                 s.grid_cell_id, ${departmentId}, s.id, s.geom, ${ts(now)}, ${ts(now)}
-          from sensors s where s.id = ${alarm.sensorId}
-          returning id`,
+        const note = `由告警 #${alarmId} 自动立案：传感器 ${place.sensorCode}，规则 ${alarm.ruleId}，${critical ? '严重' : '警告'}`;
+        const created = await open(
+          {
+            code: alarmCaseCode(alarmId, now),
+            title,
+            description: note,
+            priority: critical ? 1 : 2,
+            streetId: num(place.streetId),
+            gridCellId: num(place.gridCellId),
+            sensorId: alarm.sensorId,
+            lon: num(place.lon),
+            lat: num(place.lat),
+            departmentId,
+            note,
+          },
+          now,
           tx,
         );
-        const caseId = Number(created.id);
-        const note = `由告警 #${alarmId} 自动立案：传感器 ${place.sensorCode}，规则 ${alarm.ruleId}，${critical ? '严重' : '警告'}`;
-        await tx.execute(sql`
-          insert into case_events (case_id, at, actor_user_id, actor_role, action, from_state, to_state, note)
-          values (${caseId}, ${ts(now)}, null, 'system', 'open_from_alarm', null, 'dispatched', ${note})`);
+        const caseId = created.id;
+        const code = created.code;
         // The row lock makes this guard redundant today; it stays so the link can never be overwritten.
         const linked = await db.rows<{ id: number }>(
           sql`update alarms set case_id = ${caseId} where id = ${alarmId} and case_id is null returning id`,

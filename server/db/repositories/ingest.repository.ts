@@ -196,24 +196,33 @@ export function ingestRepository(db: Database) {
      */
     async lockStates(sensorIds: readonly number[], tx: Orm): Promise<CurrentState[]> {
       if (sensorIds.length === 0) return [];
-      const ids = pgArray([...sensorIds].sort((a, b) => a - b));
-      await db.rows(
-        sql`insert into sensor_state (sensor_id, state)
-            select id, 0 from unnest(${ids}::int[]) as u(id)
-            where not exists (select 1 from sensor_state s where s.sensor_id = u.id)
-            on conflict (sensor_id) do nothing`,
-        tx,
-      );
-      const rows = await db.rows<{
+      const sorted = [...sensorIds].sort((a, b) => a - b);
+      type Row = {
         sensor_id: number;
         state: number;
         reported_at: Date | string | null;
         rule_state: Record<string, unknown> | string | null;
-      }>(
-        sql`select sensor_id, state, reported_at, rule_state from sensor_state
-            where sensor_id = any(${ids}::int[]) order by sensor_id for update`,
-        tx,
-      );
+      };
+      const lock = (ids: readonly number[]) =>
+        db.rows<Row>(
+          sql`select sensor_id, state, reported_at, rule_state from sensor_state
+              where sensor_id = any(${pgArray(ids)}::int[]) order by sensor_id for update`,
+          tx,
+        );
+      const rows = await lock(sorted);
+      // Every registered sensor normally has its state row; create the missing ones only when needed
+      // (one statement less per batch in the usual case).
+      if (rows.length < sorted.length) {
+        const have = new Set(rows.map((r) => Number(r.sensor_id)));
+        const missing = sorted.filter((id) => !have.has(id));
+        await db.rows(
+          sql`insert into sensor_state (sensor_id, state)
+              select id, 0 from unnest(${pgArray(missing)}::int[]) as u(id)
+              on conflict (sensor_id) do nothing`,
+          tx,
+        );
+        rows.push(...(await lock(missing)));
+      }
       return rows.map((r) => ({
         sensorId: r.sensor_id,
         state: r.state,

@@ -1,8 +1,6 @@
 // The one map controller: a maplibre map (offline style or the deployment's basemap) with a deck.gl
 // overlay for sensors and street labels. Browser only: import it dynamically from onMount.
-import * as maplibregl from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { maplibregl } from './maplibre';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Layer } from '@deck.gl/core';
 import type { FeatureCollection } from 'geojson';
@@ -23,8 +21,6 @@ import {
   STREETS_SOURCE,
   STREETS_URL,
 } from './style';
-
-maplibregl.setWorkerUrl(workerUrl);
 
 export interface MapControllerOptions {
   /** Element the map fills. */

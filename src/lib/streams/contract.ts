@@ -1,5 +1,5 @@
 // The one event contract between the Socket.IO server and the browser. Both sides import this file.
-// Wire version: bump SENSOR_WIRE_VERSION when a frame's shape changes.
+// Wire versions: bump SENSOR_WIRE_VERSION or ALARM_WIRE_VERSION when a frame's shape changes.
 
 export const SENSOR_WIRE_VERSION = 1;
 
@@ -83,6 +83,21 @@ export interface TicketFrame {
   summary: string;
 }
 
+/**
+ * A case changed (an action, a new case, a repeat report, or a deadline that just became due soon or
+ * overdue). Clients refetch what they show; the frame says enough to decide whether to.
+ */
+export interface CaseFrame {
+  code: string;
+  /** The action taken, "receive", "linked" (repeat report) or "deadline". */
+  action: string;
+  state: string;
+  departmentId: number | null;
+  /** For "deadline": which deadline and where it now stands. */
+  deadline?: 'due_soon' | 'overdue';
+  at: string;
+}
+
 export interface SubscribeRequest {
   /** Last sequence the client applied; null or absent for a fresh snapshot. */
   sinceSeq?: number | null;
@@ -95,19 +110,96 @@ export interface SubscribeAck {
   error?: string;
 }
 
+// Live alarms. Bump ALARM_WIRE_VERSION when an alarm frame's shape changes.
+
+export const ALARM_WIRE_VERSION = 1;
+
+/** An alarm's lifecycle: open → acknowledged → cleared (or open → cleared). */
+export type AlarmStatus = 'open' | 'acknowledged' | 'cleared';
+
+/** One alarm as the live feed sends it: its whole current state, not what changed. */
+export interface AlarmFeedItem {
+  /** Alarm id. */
+  id: number;
+  /** The sensor that raised it. */
+  sensorId: number;
+  /** That sensor's code, e.g. "MH-000123". */
+  sensorCode: string;
+  /** Rule that fired, e.g. "manhole.tilt". */
+  ruleId: string;
+  /** 1 warning, 2 critical. */
+  severity: 1 | 2;
+  /** Where it is in its lifecycle. */
+  status: AlarmStatus;
+  /** When it was raised (ISO 8601). */
+  openedAt: string;
+  /** Display name of the officer who acknowledged it, or null. */
+  acknowledgedBy: string | null;
+  /** When it was acknowledged (ISO 8601), or null. */
+  acknowledgedAt: string | null;
+  /** When it cleared (ISO 8601), or null. */
+  clearedAt: string | null;
+  /** 0 until escalated; each escalation adds one. */
+  escalationLevel: number;
+  /** Code of the case it opened, or null. */
+  caseCode: string | null;
+  /** Feed sequence number of its last change. */
+  seq: number;
+}
+
+/** Alarms not yet cleared in the whole city, counted when the frame was read. */
+export interface OpenAlarmCounts {
+  /** Not yet acknowledged. */
+  open: number;
+  /** Acknowledged, not yet cleared. */
+  acknowledged: number;
+  /** Critical ones among both. */
+  critical: number;
+}
+
+/** The alarms not yet cleared, at one sequence number: the answer to 'alarms:subscribe'. */
+export interface AlarmsSnapshotFrame {
+  v: typeof ALARM_WIRE_VERSION;
+  /** Every change up to and including this sequence number is reflected. */
+  seq: number;
+  counts: OpenAlarmCounts;
+  /** Critical first, then newest first; cut to the server's limit (`counts` is never cut). */
+  alarms: AlarmFeedItem[];
+}
+
+/** Alarms that changed after `fromSeq` up to and including `seq`, each in its current state. */
+export interface AlarmsChangedFrame {
+  v: typeof ALARM_WIRE_VERSION;
+  fromSeq: number;
+  seq: number;
+  counts: OpenAlarmCounts;
+  /** In feed order; cleared ones included (their last frame). */
+  alarms: AlarmFeedItem[];
+}
+
+export type AlarmsSubscribeAck = { ok: true; snapshot: AlarmsSnapshotFrame } | { ok: false; error: string };
+
 export interface ServerToClientEvents {
   hello: (frame: HelloFrame) => void;
   'sensors:snapshot': (frame: SensorSnapshotFrame) => void;
   'sensors:delta': (frame: SensorDeltaFrame) => void;
   'sensors:catchup': (frame: SensorCatchupFrame) => void;
   'hotline:ticket': (frame: TicketFrame) => void;
+  /** Alarms opened, acknowledged, escalated, linked to a case or cleared, on any node. */
+  'alarms:changed': (frame: AlarmsChangedFrame) => void;
+  'cases:changed': (frame: CaseFrame) => void;
 }
 
 export interface ClientToServerEvents {
   'sensors:subscribe': (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
   /** Scopes the deltas to a viewport (after a subscribe; a new subscribe resets it to the whole city). */
   'sensors:viewport': (req: ViewportRequest) => void;
+  /** Answers with the alarms not yet cleared, then sends 'alarms:changed' frames. */
+  'alarms:subscribe': (ack: (res: AlarmsSubscribeAck) => void) => void;
 }
 
 /** Room every sensor-map subscriber joins. */
 export const SENSOR_ROOM = 'sensors';
+
+/** Room every live-alarm subscriber joins. */
+export const ALARM_ROOM = 'alarms';

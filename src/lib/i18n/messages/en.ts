@@ -1,7 +1,10 @@
 // The English catalogue. Typed against the Chinese one, so a missing key is a compile error.
 import type { Messages } from './zh-CN';
 
+import { casesEn } from './cases.en';
+
 export const en: Messages = {
+  ...casesEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 
@@ -227,6 +230,44 @@ export const en: Messages = {
   'alarms.ackFailed': 'Could not acknowledge: {message}',
   'alarms.ackConflict': 'The alarm was already cleared',
   'alarms.ackForbidden': 'You may not acknowledge alarms',
+  'openAlarms.title': 'Open alarms',
+  'openAlarms.unacked': 'Unacknowledged',
+  'openAlarms.acked': 'Acknowledged',
+  'openAlarms.critical': 'Critical',
+  'openAlarms.none': 'No open alarms',
+  'openAlarms.connecting': 'Connecting to live alarms…',
+  'openAlarms.more': '{count} more',
+  'openAlarms.show': 'Show sensor {code} on the map',
+  'rules.title': 'Alarm rules',
+  'rules.loading': 'Loading rules…',
+  'rules.failed': 'Could not load rules ({status})',
+  'rules.overridden': 'Overridden',
+  'rules.familyDefault': 'type default {value}',
+  'rules.disabled': 'Switched off',
+  'rules.invalidStored':
+    'The overrides stored for this sensor are invalid, so the type defaults apply: {message}',
+  'rules.lastChange': 'Changed by {name} at {time}',
+  'rules.condition.above': 'Fires when {field} rises to the threshold',
+  'rules.condition.below': 'Fires when {field} falls to the threshold',
+  'rules.condition.flag': 'Fires when {field} is yes',
+  'rules.condition.code': 'Fires when {field} is not 0',
+  'rules.condition.battery': 'Asks for maintenance when {field} runs low',
+  'rules.condition.when': '{condition}, only while {field} is {value}',
+  'rules.param.on': 'Raise at',
+  'rules.param.off': 'Clear at',
+  'rules.param.critical.on': 'Critical at',
+  'rules.param.critical.off': 'Critical clears at',
+  'rules.param.forSeconds': 'Must hold for (s)',
+  'rules.edit': 'Edit thresholds',
+  'rules.editHint': 'Values equal to the type default are not stored as overrides',
+  'rules.save': 'Save',
+  'rules.saving': 'Saving…',
+  'rules.cancel': 'Cancel',
+  'rules.reset': 'Reset to type defaults',
+  'rules.saved': 'Rules saved; they apply from the next reading',
+  'rules.resetDone': 'Back to the type default rules',
+  'rules.saveFailed': 'Not saved: {message}',
+  'rules.forbidden': 'You may not change rules',
 
   // Dead letters (device messages ingest refused): /admin/dead-letters.
   'deadLetters.title': 'Dead letters',

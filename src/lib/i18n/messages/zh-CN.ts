@@ -1,7 +1,10 @@
 // The Chinese catalogue: the source of truth for message keys. Every UI string lives here and in en.ts.
 // Placeholders are written {name} and filled by t(key, { name }).
 
+import { casesZhCN } from './cases.zh-CN';
+
 export const zhCN = {
+  ...casesZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 
@@ -226,6 +229,43 @@ export const zhCN = {
   'alarms.ackFailed': '确认失败：{message}',
   'alarms.ackConflict': '告警已清除，无需确认',
   'alarms.ackForbidden': '您无权确认告警',
+  'openAlarms.title': '未清除告警',
+  'openAlarms.unacked': '待确认',
+  'openAlarms.acked': '已确认',
+  'openAlarms.critical': '严重',
+  'openAlarms.none': '当前没有未清除的告警',
+  'openAlarms.connecting': '正在接收实时告警…',
+  'openAlarms.more': '另有 {count} 条',
+  'openAlarms.show': '在地图上查看传感器 {code}',
+  'rules.title': '告警规则',
+  'rules.loading': '正在加载规则…',
+  'rules.failed': '规则加载失败（{status}）',
+  'rules.overridden': '已单独设置',
+  'rules.familyDefault': '类型默认 {value}',
+  'rules.disabled': '已停用',
+  'rules.invalidStored': '该传感器保存的单独设置无效，当前按类型默认规则判定：{message}',
+  'rules.lastChange': '{name} 于 {time} 修改',
+  'rules.condition.above': '{field} 升至阈值时触发',
+  'rules.condition.below': '{field} 降至阈值时触发',
+  'rules.condition.flag': '{field} 为“是”时触发',
+  'rules.condition.code': '{field} 不为 0 时触发',
+  'rules.condition.battery': '{field} 过低时提示维护',
+  'rules.condition.when': '{condition}（仅当{field}为“{value}”时）',
+  'rules.param.on': '触发阈值',
+  'rules.param.off': '解除阈值',
+  'rules.param.critical.on': '严重阈值',
+  'rules.param.critical.off': '严重解除阈值',
+  'rules.param.forSeconds': '持续时间（秒）',
+  'rules.edit': '修改阈值',
+  'rules.editHint': '与类型默认值相同的数值不单独保存',
+  'rules.save': '保存',
+  'rules.saving': '正在保存…',
+  'rules.cancel': '取消',
+  'rules.reset': '恢复类型默认',
+  'rules.saved': '规则已保存，自下一条读数起生效',
+  'rules.resetDone': '已恢复为类型默认规则',
+  'rules.saveFailed': '未保存：{message}',
+  'rules.forbidden': '您无权修改规则',
 
   // Dead letters (device messages ingest refused): /admin/dead-letters.
   'deadLetters.title': '拒收消息',

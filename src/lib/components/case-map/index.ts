@@ -1,0 +1,1 @@
+export { default as CaseMap } from './case-map.svelte';

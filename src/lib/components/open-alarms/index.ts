@@ -1,0 +1,1 @@
+export { default as OpenAlarms } from './open-alarms.svelte';
