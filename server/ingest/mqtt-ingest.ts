@@ -271,7 +271,7 @@ export class MqttIngest {
         ? { messageId: packet.messageId, generation, done: null as 'stored' | 'dropped' | null }
         : null;
     if (entry) this.ackOrder.push(entry);
-    this.pipeline
+    void this.pipeline
       .submit([this.toItem(packet)])
       .then(() => {
         if (entry) entry.done = 'stored';
