@@ -78,7 +78,7 @@ async function seed(url: string): Promise<number> {
     join st on st.n = 1 + (g / 7) % ${nst}
     join deps d on d.n = 1 + (g / 3) % ${ndep}
     cross join lateral (select (array['closed','closed','closed','closed','closed','closed','rated','called_back','resolved',
-                                      'in_progress','signed','dispatched','received','returned'])[1 + (g * 7919) % 14] as state) s`);
+                                      'in_progress','signed','dispatched','received','returned'])[1 + (g::bigint * 7919 % 14)::int] as state) s`);
   await sql.unsafe(`
     insert into hotline_tickets (received_at, channel, caller_name, caller_phone, text, address, geom, placement,
                                  street_id, case_id, source, category, token)
@@ -172,6 +172,12 @@ async function main() {
       cookie,
       codes.map((c) => `/api/cases/${c}`),
     );
+    // Free-text title search has no index: a word no title contains is the worst case (a full scan).
+    const titles = await timed(
+      server.url,
+      cookie,
+      Array.from({ length: 20 }, () => `/api/cases?q=${encodeURIComponent('积水')}`),
+    );
     const html = await timed(
       server.url,
       cookie,
@@ -195,6 +201,10 @@ async function main() {
       [
         'case page HTML /cases/:code (server-rendered)',
         `p50 ${pct(html, 50).toFixed(1)} ms, p95 ${pct(html, 95).toFixed(1)} ms (${html.length} requests)`,
+      ],
+      [
+        'title search ?q=<word no title has> (not in the mixes above)',
+        `p50 ${pct(titles, 50).toFixed(1)} ms, p95 ${pct(titles, 95).toFixed(1)} ms (${titles.length} requests)`,
       ],
       ...byFilter.map(([f, p]) => [`list p95, ${f}`, `${p.toFixed(1)} ms`] as [string, string]),
     ];

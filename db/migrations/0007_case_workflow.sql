@@ -52,6 +52,7 @@ CREATE INDEX "cases_due_idx" ON "cases" USING btree ("due_at");--> statement-bre
 CREATE INDEX "cases_due_soon_idx" ON "cases" USING btree ("due_soon_at");--> statement-breakpoint
 CREATE INDEX "cases_sign_due_idx" ON "cases" USING btree ("sign_due_at");--> statement-breakpoint
 CREATE INDEX "cases_category_idx" ON "cases" USING btree ("category");--> statement-breakpoint
+CREATE INDEX "cases_source_state_idx" ON "cases" USING btree ("source","state");--> statement-breakpoint
 CREATE INDEX "hotline_tickets_case_idx" ON "hotline_tickets" USING btree ("case_id");--> statement-breakpoint
 ALTER TABLE "hotline_tickets" ADD CONSTRAINT "hotline_tickets_token_unique" UNIQUE("token");--> statement-breakpoint
 -- Cases opened from sensor alarms before this migration: mark their source and category.

@@ -295,6 +295,7 @@ export const cases = pgTable(
     index('cases_due_soon_idx').on(t.dueSoonAt),
     index('cases_sign_due_idx').on(t.signDueAt),
     index('cases_category_idx').on(t.category),
+    index('cases_source_state_idx').on(t.source, t.state),
   ],
 );
 

@@ -127,6 +127,8 @@ export interface DuplicateCandidate {
 }
 
 export const TOTAL_CAP = 10_000;
+/** What a case code looks like: GD-20261127-15, AL-20260302-4. */
+const CASE_CODE = /^[A-Z]{2}-[A-Z0-9]+-\d+$/;
 const OPEN = sql`('received','dispatched','returned','signed','in_progress')`;
 
 /** The deadline a summary shows: signing while dispatched, resolution while signed or in progress. */
@@ -193,7 +195,11 @@ function whereOf(f: CaseFilter, now: Date): SQL {
   if (f.departmentId !== undefined) parts.push(sql`c.department_id = ${f.departmentId}`);
   if (f.source) parts.push(sql`c.source = ${f.source}`);
   if (f.triage !== undefined) parts.push(sql`c.triage = ${f.triage}`);
-  if (f.q) parts.push(sql`(c.code = ${f.q} or c.title like ${`%${f.q.replace(/[%_\\]/g, '\\$&')}%`})`);
+  if (f.q) {
+    // A case code is looked up by its unique index; anything else searches titles.
+    if (CASE_CODE.test(f.q)) parts.push(sql`c.code = ${f.q}`);
+    else parts.push(sql`c.title like ${`%${f.q.replace(/[%_\\]/g, '\\$&')}%`}`);
+  }
   return sql.join(parts, sql` and `);
 }
 
