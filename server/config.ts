@@ -27,7 +27,7 @@ const schema = z.object({
     .max(24 * 90)
     .default(12),
   COOKIE_SECURE: bool.default(false),
-  REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
+  REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(100),
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),
   ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
@@ -47,7 +47,7 @@ const schema = z.object({
   MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
   // At least two batches, so the broker keeps sending while one batch is written (bench: 2000 halved throughput).
   MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(12000),
-  INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(200),
+  INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
   INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
