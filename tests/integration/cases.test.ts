@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { Database } from '../../server/db/client';
+import { replayCase } from '../../server/domain/case-history';
 import { generateDemoCity } from '../../server/sim/generate-city';
 import type { CaseDetail, CaseListResponse, IntakeResult } from '../../src/lib/api/cases';
 import { POST as postTicket } from '../../src/routes/api/tickets/+server';
@@ -65,6 +66,32 @@ describe.each(engines())('cases on %s', (engine) => {
       routeEvent(app, user, { params: { code }, body }),
     );
   const staffOf = (departmentId: number): TestUser => ({ id: officer.id, role: 'staff', departmentId });
+
+  /** The case rebuilt from its events alone equals the stored row, column by column. */
+  async function replayedMatchesStored(code: string): Promise<boolean> {
+    const [row] = await db.rows<Record<string, unknown>>(sql`
+      select id, state, category, priority, department_id, sign_due_at, signed_at, allowed_hours, due_at,
+             pending_extension_hours, resolved_at, rating, closed_at from cases where code = ${code}`);
+    const iso = (v: unknown) => (v === null ? null : new Date(v as string).toISOString());
+    const num = (v: unknown) => (v === null ? null : Number(v));
+    const stored = {
+      state: row.state,
+      category: row.category,
+      priority: num(row.priority),
+      departmentId: num(row.department_id),
+      signDueAt: iso(row.sign_due_at),
+      signedAt: iso(row.signed_at),
+      allowedHours: num(row.allowed_hours),
+      dueAt: iso(row.due_at),
+      pendingExtensionHours: num(row.pending_extension_hours),
+      resolvedAt: iso(row.resolved_at),
+      rating: row.rating,
+      closedAt: iso(row.closed_at),
+    };
+    const replayed = replayCase(await app.repos.cases.events(Number(row.id)));
+    expect(replayed).toEqual(stored);
+    return true;
+  }
 
   it('takes a call, dispatches it to the street office, and follows it to a closed case', async () => {
     const r = await intake(officer, {
@@ -138,10 +165,46 @@ describe.each(engines())('cases on %s', (engine) => {
     ]);
     for (let i = 1; i < c.events.length; i++) expect(c.events[i].fromState).toBe(c.events[i - 1].toState);
     expect(c.events.at(-1)!.toState).toBe(c.state);
+    expect(await replayedMatchesStored(code)).toBe(true);
     expect(c.events.find((e) => e.action === 'sign')!.data).toMatchObject({
       allowedHours: 24,
       dueAt,
     });
+  });
+
+  it('extends, reopens after an unsatisfied rating, and the events still rebuild the case', async () => {
+    const r = await intake(officer, {
+      channel: 'phone',
+      text: '阳曲路小区楼道里的电线老化冒火花',
+      lon: street.lon + 0.001,
+      lat: street.lat - 0.001,
+      category: 'construction.old_housing',
+    });
+    const code = r.body.caseCode;
+    const owner = staffOf((await detail(code)).departmentId!);
+    expect((await act(code, owner, { action: 'sign' })).status).toBe(200);
+    const signed = await detail(code);
+    expect(
+      (await act(code, owner, { action: 'request_extension', hours: 16, note: '需要电力公司配合' })).status,
+    ).toBe(200);
+    expect((await detail(code)).actions).not.toContain('request_extension');
+    expect((await act(code, officer, { action: 'decide_extension', approve: true })).status).toBe(200);
+    const extended = await detail(code);
+    expect(extended.allowedHours).toBe(signed.allowedHours! + 16);
+    expect(new Date(extended.dueAt!).getTime()).toBeGreaterThan(new Date(signed.dueAt!).getTime());
+    expect((await act(code, owner, { action: 'resolve', note: '已更换线路' })).status).toBe(200);
+    expect((await act(code, officer, { action: 'call_back', note: '市民说还有火花' })).status).toBe(200);
+    expect((await act(code, officer, { action: 'rate', rating: 'unsatisfied' })).status).toBe(200);
+    expect((await act(code, officer, { action: 'close' })).status).toBe(409);
+    expect((await act(code, officer, { action: 'reopen', note: '市民不满意，重新处理' })).status).toBe(200);
+    const reopened = await detail(code);
+    expect(reopened).toMatchObject({
+      state: 'dispatched',
+      rating: null,
+      signedAt: null,
+      departmentId: owner.departmentId,
+    });
+    expect(await replayedMatchesStored(code)).toBe(true);
   });
 
   it('refuses illegal actions with a clear error and changes nothing', async () => {
