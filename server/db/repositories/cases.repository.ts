@@ -567,7 +567,7 @@ export function casesRepository(db: Database) {
           id: Number(s.id),
           code: s.code as string,
           family: s.family as string,
-          state: s.state as string,
+          state: Number(s.state),
           distanceM: Math.round(Number(s.distanceM)),
           openAlarms: Number(s.openAlarms),
         })),

@@ -130,7 +130,8 @@ export interface CaseDetail extends CaseSummary {
     id: number;
     code: string;
     family: string;
-    state: string;
+    /** 0 normal, 1 warning, 2 alarm, 3 offline (as on the map). */
+    state: number;
     distanceM: number;
     openAlarms: number;
   }[];
