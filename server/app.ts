@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { STREETS } from './domain/city-facts';
 import { alarmsRepository } from './db/repositories/alarms.repository';
 import { casesRepository } from './db/repositories/cases.repository';
+import { hotspotsRepository } from './db/repositories/hotspots.repository';
 import { open311Repository } from './db/repositories/open311.repository';
 import { deadLettersRepository } from './db/repositories/dead-letters.repository';
 import { ingestRepository } from './db/repositories/ingest.repository';
@@ -19,6 +20,7 @@ import { authService } from './services/auth.service';
 import { gatewayService, type GatewayService } from './services/gateway.service';
 import { ruleOverrideService, type RuleOverrideService } from './services/rule-override.service';
 import { caseService, type CaseChangeNotice, type CaseService } from './services/case.service';
+import { hotspotService, type HotspotService } from './services/hotspot.service';
 import { intakeService, type IntakeService } from './services/intake.service';
 import { alarmCaseOpener } from './services/alarm-cases';
 import { complaintClassifier, type TrainedClassifier } from './services/complaint-classifier';
@@ -65,6 +67,8 @@ export interface App {
   cases: CaseService;
   /** Every citizen report's way in. */
   intake: IntakeService;
+  /** Hot-spots of reports, cases and alarms (Gi* on a grid, with trends). */
+  hotspots: HotspotService;
   /** In-process notices for the live layer: "case" after every committed case change. */
   events: AppEvents;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
@@ -150,6 +154,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     classifier,
     cases,
     intake,
+    hotspots: hotspotService(hotspotsRepository(db)),
     events,
     demoAccounts: [],
   };

@@ -2,9 +2,11 @@
 import type { Messages } from './zh-CN';
 
 import { casesEn } from './cases.en';
+import { hotspotsEn } from './hotspots.en';
 
 export const en: Messages = {
   ...casesEn,
+  ...hotspotsEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 

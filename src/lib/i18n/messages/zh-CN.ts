@@ -2,9 +2,11 @@
 // Placeholders are written {name} and filled by t(key, { name }).
 
 import { casesZhCN } from './cases.zh-CN';
+import { hotspotsZhCN } from './hotspots.zh-CN';
 
 export const zhCN = {
   ...casesZhCN,
+  ...hotspotsZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 

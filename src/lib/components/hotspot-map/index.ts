@@ -1,0 +1,1 @@
+export { default as HotspotMap } from './hotspot-map.svelte';

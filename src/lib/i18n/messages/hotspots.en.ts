@@ -1,0 +1,35 @@
+// English strings of the hot-spot page (spread into en.ts).
+import type { hotspotsZhCN } from './hotspots.zh-CN';
+
+export const hotspotsEn: Record<keyof typeof hotspotsZhCN, string> = {
+  'nav.hotspots': 'Hot-spots',
+  'hotspots.title': 'Hot-spots',
+  'hotspots.source': 'Of',
+  'hotspots.source.tickets': 'Citizen reports',
+  'hotspots.source.cases': 'Cases',
+  'hotspots.source.alarms': 'Sensor alarms',
+  'hotspots.window': 'Window',
+  'hotspots.days': 'last {n} days',
+  'hotspots.cell': 'Cell',
+  'hotspots.cellMetres': '{n} m',
+  'hotspots.category': 'Category',
+  'hotspots.all': 'All',
+  'hotspots.summary':
+    '{cells} cells, {total} reports; {sig} significant hot-spots (Getis-Ord Gi*, false discovery rate {alpha})',
+  'hotspots.none': 'No significant hot-spot in this window',
+  'hotspots.list': 'Hot-spots by significance',
+  'hotspots.col.rank': '#',
+  'hotspots.col.z': 'Gi* z',
+  'hotspots.col.count': 'Now',
+  'hotspots.col.baseline': 'Before (mean)',
+  'hotspots.col.trend': 'Trend',
+  'hotspots.col.streets': 'Streets',
+  'hotspots.trend.new': 'New',
+  'hotspots.trend.intensifying': 'Intensifying',
+  'hotspots.trend.persistent': 'Persistent',
+  'hotspots.trend.diminishing': 'Diminishing',
+  'hotspots.reports': 'Reports in this cell ({n})',
+  'hotspots.pick': 'Pick a hot-spot on the map or in the list to see its reports',
+  'hotspots.map': 'Hot-spot map',
+  'hotspots.loading': 'Computing…',
+};
