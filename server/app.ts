@@ -6,6 +6,7 @@ import { STREETS } from './domain/city-facts';
 import { alarmsRepository } from './db/repositories/alarms.repository';
 import { casesRepository } from './db/repositories/cases.repository';
 import { hotspotsRepository } from './db/repositories/hotspots.repository';
+import { problemsRepository } from './db/repositories/problems.repository';
 import { open311Repository } from './db/repositories/open311.repository';
 import { deadLettersRepository } from './db/repositories/dead-letters.repository';
 import { ingestRepository } from './db/repositories/ingest.repository';
@@ -21,6 +22,7 @@ import { gatewayService, type GatewayService } from './services/gateway.service'
 import { ruleOverrideService, type RuleOverrideService } from './services/rule-override.service';
 import { caseService, type CaseChangeNotice, type CaseService } from './services/case.service';
 import { hotspotService, type HotspotService } from './services/hotspot.service';
+import { problemsService, type ProblemsService } from './services/problems.service';
 import { intakeService, type IntakeService } from './services/intake.service';
 import { alarmCaseOpener } from './services/alarm-cases';
 import { complaintClassifier, type TrainedClassifier } from './services/complaint-classifier';
@@ -69,6 +71,8 @@ export interface App {
   intake: IntakeService;
   /** Hot-spots of reports, cases and alarms (Gi* on a grid, with trends). */
   hotspots: HotspotService;
+  /** Common problems: alike tickets grouped, with sensor evidence. */
+  problems: ProblemsService;
   /** In-process notices for the live layer: "case" after every committed case change. */
   events: AppEvents;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
@@ -155,6 +159,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     cases,
     intake,
     hotspots: hotspotService(hotspotsRepository(db)),
+    problems: problemsService({ problems: problemsRepository(db) }),
     events,
     demoAccounts: [],
   };

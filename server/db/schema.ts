@@ -447,3 +447,31 @@ export const ruleOverrideAudit = pgTable(
   },
   (t) => [index('rule_override_audit_sensor_idx').on(t.sensorId, t.changedAt)],
 );
+
+/** Staff (or teams) per department and street office for resource allocation; admins edit it. */
+export const unitCapacity = pgTable('unit_capacity', {
+  departmentId: integer('department_id')
+    .primaryKey()
+    .references(() => departments.id),
+  /** Staff or teams available for cases. */
+  staff: integer('staff').notNull(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  /** The admin who set it; null when seeded. */
+  updatedBy: integer('updated_by').references(() => users.id),
+});
+
+/** An accepted allocation recommendation: who accepted what, when. Append-only, for later review. */
+export const allocationDecisions = pgTable(
+  'allocation_decisions',
+  {
+    id: serial('id').primaryKey(),
+    decidedAt: tz('decided_at').notNull().defaultNow(),
+    userId: integer('user_id').references(() => users.id),
+    /** The recommendation's kind: "move" or "night_patrol". */
+    kind: text('kind').notNull(),
+    /** The recommendation with the numbers behind it, as the leader saw it. */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    note: text('note'),
+  },
+  (t) => [index('allocation_decisions_decided_idx').on(t.decidedAt)],
+);

@@ -42,6 +42,7 @@ const commands: Record<string, CaseCommand> = {
   reopen: { action: 'reopen', note: '市民不满意' },
   dismiss: { action: 'dismiss', note: '重复来电' },
   reclassify: { action: 'reclassify', category: 'utilities.drainage', priority: 1 },
+  place: { action: 'place', lon: 121.45, lat: 31.3 },
 };
 
 // Written out by hand from the lifecycle in DESIGN.md: [action, from state, who may, resulting state].
@@ -52,6 +53,11 @@ const LEGAL: [string, CaseState, Actor[], CaseState][] = [
   ['reclassify', 'received', [officer, admin], 'received'],
   ['reclassify', 'returned', [officer, admin], 'returned'],
   ['reclassify', 'dispatched', [officer, admin], 'dispatched'],
+  ['place', 'received', [officer, admin], 'received'],
+  ['place', 'returned', [officer, admin], 'returned'],
+  ['place', 'dispatched', [officer, admin], 'dispatched'],
+  ['place', 'signed', [officer, admin], 'signed'],
+  ['place', 'in_progress', [officer, admin], 'in_progress'],
   ['dismiss', 'returned', [officer, admin], 'closed'],
   ['reassign', 'dispatched', [officer, admin], 'dispatched'],
   ['reassign', 'signed', [officer, admin], 'dispatched'],

@@ -44,7 +44,8 @@ export type CaseCommand =
   | { action: 'close'; note?: string }
   | { action: 'reopen'; note: string }
   | { action: 'dismiss'; note: string }
-  | { action: 'reclassify'; category: string; priority?: 1 | 2 | 3; note?: string };
+  | { action: 'reclassify'; category: string; priority?: 1 | 2 | 3; note?: string }
+  | { action: 'place'; lon: number; lat: number; note?: string };
 
 export type CaseAction = CaseCommand['action'];
 // The wire contract's list of actions and the commands here must name the same actions.
@@ -68,6 +69,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
   'reopen',
   'dismiss',
   'reclassify',
+  'place',
 ];
 
 /** The change an allowed action makes; the service writes it and the event in one transaction. */
@@ -79,6 +81,8 @@ export interface CaseChange {
   /** Set when signing: the deadline clock starts now. */
   signedAt?: Date;
   rating?: Rating | null;
+  /** A point placed by hand on the map (place). */
+  place?: { lon: number; lat: number };
   /** New category and priority (reclassify). */
   category?: string;
   priority?: 1 | 2 | 3;
@@ -134,6 +138,7 @@ const RULES: Record<CaseAction, { from: readonly CaseState[]; who: readonly Who[
   reopen: { from: ['rated', 'closed'], who: ['desk'] },
   dismiss: { from: ['received', 'returned'], who: ['desk'] },
   reclassify: { from: ['received', 'returned', 'dispatched'], who: ['desk'] },
+  place: { from: ['received', 'returned', 'dispatched', 'signed', 'in_progress'], who: ['desk'] },
 };
 
 /** The roles behind each kind of participant: the service desk, the assigned unit's staff, leaders. */
@@ -294,6 +299,10 @@ export function decide(c: CaseFacts, cmd: CaseCommand, actor: Actor, now: Date):
         { category: cmd.category, priority: cmd.priority ?? c.priority },
       );
     }
+    case 'place':
+      if (!(cmd.lon >= -180 && cmd.lon <= 180) || !(cmd.lat >= -90 && cmd.lat <= 90))
+        return refuse('invalid', 'lon must be between -180 and 180 and lat between -90 and 90');
+      return ok({ toState: c.state, place: { lon: cmd.lon, lat: cmd.lat } }, { lon: cmd.lon, lat: cmd.lat });
     case 'dismiss': {
       const missing = needsNote(cmd.note, 'dismissing');
       if (missing) return refuse('invalid', missing);

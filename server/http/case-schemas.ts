@@ -69,6 +69,12 @@ export const actionBody = z.discriminatedUnion('action', [
     priority: priority.optional(),
     note: note.optional(),
   }),
+  z.object({
+    action: z.literal('place'),
+    lon: z.number().min(-180, 'must be between -180 and 180').max(180, 'must be between -180 and 180'),
+    lat: z.number().min(-90, 'must be between -90 and 90').max(90, 'must be between -90 and 90'),
+    note: note.optional(),
+  }),
 ]);
 
 /** The version the user saw travels with every action. */

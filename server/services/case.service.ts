@@ -42,6 +42,7 @@ export interface CaseServiceDeps {
     | 'departmentExists'
     | 'firstTicket'
     | 'insertCorrection'
+    | 'locate'
   >;
   calendar: WorkCalendar;
   log: Logger;
@@ -141,6 +142,12 @@ export function caseService(deps: CaseServiceDeps) {
       )
         return { ok: false, status: 400, message: `no department with id ${cmd.departmentId}` };
       const patch = patchFor(c, d.change, now);
+      if (d.change.place) {
+        const where = await cases.locate(d.change.place.lon, d.change.place.lat);
+        if (where.streetId === null)
+          return { ok: false, status: 400, message: 'that point lies outside every street of the district' };
+        patch.place = { ...d.change.place, streetId: where.streetId, gridCellId: where.gridCellId };
+      }
       const data = { ...d.event.data, ...deadlineData(patch) };
       const applied = await cases.transaction(async (tx) => {
         if (!(await cases.applyChange(c.id, c.version, patch, now, tx))) return false;

@@ -325,7 +325,17 @@ describe.each(engines())('cases on %s', (engine) => {
     expect(r.body).toMatchObject({ placement: 'unplaced', triage: true, departmentId: null });
     const c = await detail(r.body.caseCode);
     expect(c).toMatchObject({ state: 'received', triage: true, lon: null, streetName: null });
-    expect(c.actions).toEqual(expect.arrayContaining(['dispatch', 'dismiss', 'reclassify']));
+    expect(c.actions).toEqual(expect.arrayContaining(['dispatch', 'dismiss', 'reclassify', 'place']));
+    // The officer places it by hand: street and grid cell follow from the point.
+    expect((await act(r.body.caseCode, officer, { action: 'place', lon: 0, lat: 0 })).body.message).toMatch(
+      /outside every street/,
+    );
+    expect(
+      (await act(r.body.caseCode, officer, { action: 'place', lon: street.lon, lat: street.lat })).status,
+    ).toBe(200);
+    const placedByHand = await detail(r.body.caseCode);
+    expect(placedByHand).toMatchObject({ streetName: street.name, lon: street.lon, lat: street.lat });
+    expect(placedByHand.gridCellCode).not.toBeNull();
 
     const placed = await intake(officer, {
       channel: 'phone',

@@ -7,6 +7,7 @@ import { database, engines } from './support/databases';
 
 const TABLES = [
   'alarms',
+  'allocation_decisions',
   'case_events',
   'cases',
   'classification_corrections',
@@ -25,6 +26,7 @@ const TABLES = [
   'sensors',
   'sessions',
   'streets',
+  'unit_capacity',
   'users',
 ];
 

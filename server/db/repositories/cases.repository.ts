@@ -40,6 +40,8 @@ export interface CaseRecord {
 /** Columns an action writes (undefined: unchanged). */
 export interface CasePatch {
   state: CaseState;
+  /** A new location (placed by hand) with the street and grid cell it lies in. */
+  place?: { lon: number; lat: number; streetId: number | null; gridCellId: number | null };
   departmentId?: number | null;
   gridCellId?: number | null;
   category?: string | null;
@@ -435,6 +437,11 @@ export function casesRepository(db: Database) {
       const sets: SQL[] = [sql`state = ${p.state}`, sql`updated_at = ${ts(now)}`, sql`version = version + 1`];
       const put = (col: string, v: SQL) => sets.push(sql`${sql.identifier(col)} = ${v}`);
       if (p.departmentId !== undefined) put('department_id', sql`${p.departmentId}`);
+      if (p.place) {
+        put('geom', sql`ST_SetSRID(ST_MakePoint(${p.place.lon}, ${p.place.lat}), 4326)`);
+        put('street_id', sql`${p.place.streetId}`);
+        put('grid_cell_id', sql`${p.place.gridCellId}`);
+      }
       if (p.gridCellId !== undefined && p.gridCellId !== null) put('grid_cell_id', sql`${p.gridCellId}`);
       if (p.category !== undefined) put('category', sql`${p.category}`);
       if (p.priority !== undefined) put('priority', sql`${p.priority}`);

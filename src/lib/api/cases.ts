@@ -34,7 +34,8 @@ export type CaseAction =
   | 'close'
   | 'reopen'
   | 'dismiss'
-  | 'reclassify';
+  | 'reclassify'
+  | 'place';
 
 /** Where a running deadline stands. */
 export type DeadlineStatus = 'on_track' | 'due_soon' | 'overdue';
