@@ -232,8 +232,8 @@ export function whatIf(
         staffAfter: after,
         overdueBefore: round(b.expectedOverdue),
         overdueAfter: round(a.expectedOverdue),
-        loadBefore: round(b.load, 3),
-        loadAfter: round(a.load, 3),
+        loadBefore: wireLoad(b.load),
+        loadAfter: wireLoad(a.load),
       };
     });
   return {
@@ -523,7 +523,7 @@ export function planAllocation(
       demandHoursPerWeek: round(l.demandHoursPerWeek, 1),
       capacityHoursPerWeek: round(l.capacityHoursPerWeek, 1),
       throughputCasesPerWeek: round(l.throughputCasesPerWeek, 1),
-      load: round(l.load, 3),
+      load: wireLoad(l.load),
       expectedOverdue: round(l.expectedOverdue, 1),
     };
     return { input, view, overdue: l.expectedOverdue };
@@ -531,7 +531,9 @@ export function planAllocation(
 
   return {
     inputs: rows.map((r) => r.input),
-    units: rows.map((r) => r.view).sort((a, b) => b.load - a.load || a.departmentId - b.departmentId),
+    units: rows
+      .map((r) => r.view)
+      .sort((a, b) => (b.load ?? Infinity) - (a.load ?? Infinity) || a.departmentId - b.departmentId),
     totalExpectedOverdue: round(
       rows.reduce((a, r) => a + r.overdue, 0),
       1,
@@ -543,4 +545,9 @@ export function planAllocation(
     nightPatrols: nightPatrols(data.cellHours, opts.night),
     demandByStreet: streetDemand(data, opts),
   };
+}
+
+/** A load for JSON: JSON has no Infinity, so an unstaffed unit with demand is sent as null. */
+function wireLoad(load: number): number | null {
+  return Number.isFinite(load) ? round(load, 3) : null;
 }

@@ -53,8 +53,8 @@ export interface UnitLoad {
   capacityHoursPerWeek: number;
   /** Cases per week the capacity can resolve. */
   throughputCasesPerWeek: number;
-  /** Demand hours ÷ capacity hours: above 1 the unit falls behind. */
-  load: number;
+  /** Demand hours ÷ capacity hours: above 1 the unit falls behind; null when there is demand but no staff. */
+  load: number | null;
   /** Cases expected to miss their deadline over the horizon. */
   expectedOverdue: number;
 }
@@ -164,8 +164,9 @@ export interface WhatIfUnit {
   staffAfter: number;
   overdueBefore: number;
   overdueAfter: number;
-  loadBefore: number;
-  loadAfter: number;
+  /** Loads as in UnitView (null: demand but no staff). */
+  loadBefore: number | null;
+  loadAfter: number | null;
 }
 
 /** POST /api/allocation/what-if → projected expected overdue over the horizon. */

@@ -3,10 +3,14 @@ import type { Messages } from './zh-CN';
 
 import { casesEn } from './cases.en';
 import { hotspotsEn } from './hotspots.en';
+import { allocationEn } from './allocation.en';
+import { problemsEn } from './problems.en';
 
 export const en: Messages = {
   ...casesEn,
   ...hotspotsEn,
+  ...allocationEn,
+  ...problemsEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 

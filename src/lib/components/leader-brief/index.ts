@@ -1,0 +1,1 @@
+export { default as LeaderBrief } from './leader-brief.svelte';

@@ -1,0 +1,37 @@
+// English strings of the common-problems panel and the leaders' summary (spread into en.ts).
+import type { problemsZhCN } from './problems.zh-CN';
+
+export const problemsEn: Record<keyof typeof problemsZhCN, string> = {
+  'nav.problems': 'Common problems',
+  'problems.title': 'Common problems',
+  'problems.window': 'Period',
+  'problems.days': 'last {n} days',
+  'problems.category': 'Category',
+  'problems.all': 'All',
+  'problems.sort': 'Sort by',
+  'problems.sort.size': 'Reports',
+  'problems.sort.growth': 'Growth',
+  'problems.sort.unresolved': 'Unresolved share',
+  'problems.summary':
+    '{total} common problems (repeated reports of one category, close in place and time, alike in wording)',
+  'problems.none': 'No common problem in this period',
+  'problems.col.label': 'Problem',
+  'problems.col.size': 'Reports',
+  'problems.col.growth': 'Weekly growth',
+  'problems.col.unresolved': 'Unresolved',
+  'problems.col.period': 'First — last',
+  'problems.col.streets': 'Streets',
+  'problems.col.department': 'Responsible',
+  'problems.col.evidence': 'Sensor evidence',
+  'problems.evidence': '{alarms} alarms / {sensors} sensors',
+  'problems.noEvidence': '—',
+  'problems.tickets': 'Reports ({n})',
+  'problems.pick': 'Pick a problem to see its reports',
+  'problems.cases': 'Cases',
+  'problems.evidenceTitle': 'Related alarms nearby',
+  'leader.title': 'Today',
+  'leader.hotspots': 'Significant hot-spots (7 days)',
+  'leader.problems': 'Common problems (30 days)',
+  'leader.none': 'None',
+  'leader.more': 'See all',
+};
