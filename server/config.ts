@@ -17,6 +17,7 @@ const schema = z.object({
   SIM_ENABLED: bool.default(true),
   SIM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   SIM_CALLS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(120),
+  SIM_FAULTS_PER_SENSOR_HOUR: z.coerce.number().min(0).max(100).default(0.15),
   DEMO_SENSOR_COUNT: z.coerce.number().int().min(0).max(2_000_000).default(20_000),
   DEMO_SEED: z.string().default('citynerve'),
   DEMO_ACCOUNTS: bool.default(true),
@@ -68,6 +69,11 @@ const schema = z.object({
   DEADLINE_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   OPEN311_DEMO_KEY: z.string().min(12).default('citynerve-open311-demo-key'),
   READINGS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
+  // Public transparency view (server/services/public.service.ts): cell size, small-count threshold, limits.
+  PUBLIC_CELL_M: z.coerce.number().int().min(250).max(5000).default(1000),
+  PUBLIC_MIN_COUNT: z.coerce.number().int().min(1).max(100).default(5),
+  PUBLIC_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PUBLIC_CACHE_S: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -53,6 +53,7 @@ async function main() {
     ? new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,
         callsPerHour: config.SIM_CALLS_PER_HOUR,
+        faultsPerSensorHour: config.SIM_FAULTS_PER_SENSOR_HOUR,
         seed: config.DEMO_SEED,
         // Simulated devices report through the same pipeline as real ones: rules, alarms, history.
         pipeline: app.ingest.pipeline,
