@@ -475,3 +475,44 @@ export const allocationDecisions = pgTable(
   },
   (t) => [index('allocation_decisions_decided_idx').on(t.decidedAt)],
 );
+
+/** A version of a department scoring scheme (server/domain/scoring.ts). Rows are never changed but `active`. */
+export const scoringSchemes = pgTable(
+  'scoring_schemes',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    /** Version within the name, from 1. */
+    version: integer('version').notNull(),
+    /** The scheme as configured: totalPoints and items (see src/lib/api/performance.ts). */
+    scheme: jsonb('scheme').$type<Record<string, unknown>>().notNull(),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    /** The admin who stored it; null for the built-in default. */
+    createdBy: integer('created_by').references(() => users.id),
+    /** The version rankings use when none is asked for; one at a time. */
+    active: boolean('active').notNull().default(false),
+  },
+  (t) => [uniqueIndex('scoring_schemes_name_version_idx').on(t.name, t.version)],
+);
+
+/** A unit's KPIs and score for one month under one scheme version, as last computed from the events. */
+export const scoreSnapshots = pgTable(
+  'score_snapshots',
+  {
+    id: serial('id').primaryKey(),
+    schemeId: integer('scheme_id')
+      .notNull()
+      .references(() => scoringSchemes.id),
+    /** Shanghai calendar month, "YYYY-MM". */
+    month: text('month').notNull(),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
+    /** The KPIs with the case ids behind each (UnitKpis in server/domain/kpis.ts). */
+    kpis: jsonb('kpis').$type<Record<string, unknown>>().notNull(),
+    /** The score with its explanations (Score in src/lib/api/performance.ts). */
+    score: jsonb('score').$type<Record<string, unknown>>().notNull(),
+    computedAt: tz('computed_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('score_snapshots_scheme_month_department_idx').on(t.schemeId, t.month, t.departmentId)],
+);

@@ -20,6 +20,8 @@ const TABLES = [
   'meta',
   'open311_keys',
   'rule_override_audit',
+  'score_snapshots',
+  'scoring_schemes',
   'sensor_readings',
   'sensor_state',
   'sensor_types',
