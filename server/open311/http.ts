@@ -14,6 +14,7 @@ export function open311Of(app: App): Open311Service {
     tickets: app.repos.cases,
     intake: app.intake,
     demoKey: app.config.OPEN311_DEMO_KEY,
+    publicCellMetres: app.config.PUBLIC_CELL_M,
   });
 }
 

@@ -1,6 +1,7 @@
 // Cases to Open311 documents: status mapping, the service list and the two views of a request (what the
 // anonymous public sees must carry no free text and no exact point).
 import { describe, expect, it } from 'vitest';
+import { cellOf } from '../domain/disclosure';
 import { CASE_STATES } from '../domain/case-workflow';
 import type { Open311CaseRow } from '../db/repositories/open311.repository';
 import { categoryByCode } from '../domain/case-categories';
@@ -117,16 +118,19 @@ describe('toOpen311Request', () => {
     });
   });
 
-  it('gives anonymous callers no free text, no media, the street instead of the address and a ~100 m point', () => {
+  it('gives anonymous callers no free text, no media, the street instead of the address and the cell centre', () => {
     const r = toOpen311Request(row(), 'zh-CN', 'public');
     expect(r).not.toHaveProperty('description');
     expect(r).not.toHaveProperty('media_url');
     expect(r).toMatchObject({
       status_notes: '已派发承办单位',
       address: '临汾路街道',
-      lat: 31.277,
-      long: 121.457,
+      lat: cellOf(row().lon!, row().lat!, 1000).centre[1],
+      long: cellOf(row().lon!, row().lat!, 1000).centre[0],
     });
+    // The public view's 1 km cell, not the exact point.
+    expect(Math.abs(r.lat! - row().lat!)).toBeLessThan(0.0046);
+    expect(r.lat).not.toBe(row().lat);
     const text = JSON.stringify(r);
     for (const secret of ['1703', '13800001234', '张先生', '垃圾', 'img.example.cn'])
       expect(text).not.toContain(secret);

@@ -3,8 +3,8 @@
 // case's creation); the tickets behind it are not listed, so repeat reports do not appear twice.
 //
 // Privacy: GET requests is anonymous. Anonymous callers (no api_key) get the public view: no description,
-// no media_url, the street's name instead of the reported address, lat/long rounded to 3 decimals (~100 m)
-// and status_notes from a fixed label per state (officers' notes are free text and may name people).
+// no media_url, the street's name instead of the reported address, lat/long snapped to the centre of the
+// public transparency view's cell (PUBLIC_CELL_M, 1 km by default), and status_notes from a fixed label per state (officers' notes are free text and may name people).
 // Callers with a valid api_key get the full view: description, media_url, address, exact point and the
 // latest note. Caller names, phones and e-mails are never part of either view.
 import {
@@ -16,6 +16,7 @@ import {
 } from '../domain/case-categories';
 import { CASE_STATES, OPEN_STATES, type CaseState } from '../domain/case-workflow';
 import type { Open311CaseRow } from '../db/repositories/open311.repository';
+import { cellOf } from '../domain/disclosure';
 import { messagesFor } from './messages';
 import { offeredService } from './params';
 import type {
@@ -84,10 +85,19 @@ export function splitMedia(text: string): { text: string; mediaUrl: string | nul
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const round3 = (v: number | null) => (v === null ? null : Number(v.toFixed(3)));
+/** An anonymous caller's point: the centre of its public-view cell (the transparency view's grid). */
+function coarse(lon: number | null, lat: number | null, metres: number): [number | null, number | null] {
+  if (lon === null || lat === null) return [null, null];
+  return cellOf(lon, lat, metres).centre;
+}
 
 /** A case as an Open311 service request, in the view the caller is entitled to (see the module comment). */
-export function toOpen311Request(row: Open311CaseRow, lang: Open311Lang, view: Open311View): Open311Request {
+export function toOpen311Request(
+  row: Open311CaseRow,
+  lang: Open311Lang,
+  view: Open311View,
+  publicCellMetres = 1000,
+): Open311Request {
   const category = categoryByCode(row.category);
   const en = lang === 'en';
   const status = statusOf(row.state);
@@ -95,6 +105,7 @@ export function toOpen311Request(row: Open311CaseRow, lang: Open311Lang, view: O
   const stateLabel = messagesFor(lang).states[row.state];
   const keyed = view === 'keyed';
   const media = keyed && row.description !== null ? splitMedia(row.description) : null;
+  const [pubLon, pubLat] = keyed ? [row.lon, row.lat] : coarse(row.lon, row.lat, publicCellMetres);
   return {
     service_request_id: row.code,
     status,
@@ -112,8 +123,8 @@ export function toOpen311Request(row: Open311CaseRow, lang: Open311Lang, view: O
     address: keyed ? (row.address ?? street) : street,
     address_id: null,
     zipcode: null,
-    lat: keyed ? row.lat : round3(row.lat),
-    long: keyed ? row.lon : round3(row.lon),
+    lat: pubLat,
+    long: pubLon,
     ...(keyed ? { media_url: media?.mediaUrl ?? null } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface Open311Deps {
   intake: Pick<IntakeService, 'submit'>;
   /** OPEN311_DEMO_KEY: accepted like a stored key; its hash is stored on first use. */
   demoKey: string;
+  /** PUBLIC_CELL_M: anonymous callers see points snapped to the public view's cells of this size. */
+  publicCellMetres?: number;
 }
 
 /** Open311 reports enter as the system, not as a user. */
@@ -127,7 +129,7 @@ export function open311Service(deps: Open311Deps) {
         limit: q.limit,
         withNotes: view === 'keyed',
       });
-      return rows.map((r) => toOpen311Request(r, lang, view));
+      return rows.map((r) => toOpen311Request(r, lang, view, deps.publicCellMetres));
     },
 
     /** GET requests/{id}: a list of one, or 404. */
@@ -135,7 +137,7 @@ export function open311Service(deps: Open311Deps) {
       const code = parseRequestId(id);
       const rows = await deps.repo.requests({ codes: [code], limit: 1, withNotes: view === 'keyed' });
       if (!rows.length) throw new Open311Error(404, `service_request_id "${code}" was not found`);
-      return rows.map((r) => toOpen311Request(r, lang, view));
+      return rows.map((r) => toOpen311Request(r, lang, view, deps.publicCellMetres));
     },
 
     /** GET tokens/{token}: the request a token belongs to, or 404. */

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { Database } from '../../server/db/client';
+import { cellOf } from '../../server/domain/disclosure';
 import { generateDemoCity } from '../../server/sim/generate-city';
 import type { Open311Created, Open311Request } from '../../server/open311/types';
 import { GET as listServices } from '../../src/routes/open311/v2/services.[format]/+server';
@@ -411,8 +412,9 @@ describe.each(engines())('Open311 on %s', (engine) => {
         service_code: 'utilities.manholes',
         service_name: '窨井盖',
       });
-      expect(ours.lat).toBe(Number(point.lat.toFixed(3)));
-      expect(ours.long).toBe(Number(point.lon.toFixed(3)));
+      // Snapped to the public view's 1 km cell, as the transparency pages are.
+      expect(ours.lat).toBe(cellOf(point.lon, point.lat, 1000).centre[1]);
+      expect(ours.long).toBe(cellOf(point.lon, point.lat, 1000).centre[0]);
       for (const r of publicList) {
         expect(r).not.toHaveProperty('description');
         expect(r).not.toHaveProperty('media_url');

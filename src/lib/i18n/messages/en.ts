@@ -5,12 +5,16 @@ import { casesEn } from './cases.en';
 import { hotspotsEn } from './hotspots.en';
 import { allocationEn } from './allocation.en';
 import { problemsEn } from './problems.en';
+import { performanceEn } from './performance.en';
+import { publicEn } from './public.en';
 
 export const en: Messages = {
   ...casesEn,
   ...hotspotsEn,
   ...allocationEn,
   ...problemsEn,
+  ...performanceEn,
+  ...publicEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 

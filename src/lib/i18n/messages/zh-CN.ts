@@ -5,12 +5,16 @@ import { casesZhCN } from './cases.zh-CN';
 import { hotspotsZhCN } from './hotspots.zh-CN';
 import { allocationZhCN } from './allocation.zh-CN';
 import { problemsZhCN } from './problems.zh-CN';
+import { performanceZhCN } from './performance.zh-CN';
+import { publicZhCN } from './public.zh-CN';
 
 export const zhCN = {
   ...casesZhCN,
   ...hotspotsZhCN,
   ...allocationZhCN,
   ...problemsZhCN,
+  ...performanceZhCN,
+  ...publicZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 
