@@ -86,9 +86,10 @@ test.describe('the live map', () => {
         for (let id = 1; id <= 1500; id++) {
           const p = h.positionOf(id);
           if (!p || h.stateOf(id) !== 0) continue;
-          // The scope is the view plus half a view on each side, snapped out by about 130 px.
-          const y = h.project(p[0], p[1])[1];
-          if (y < -2 * box.height || y > 3 * box.height) return id;
+          // The scope is the view plus half a view on each side, snapped out by about 130 px: anything
+          // a full view beyond that, in any direction, is out of scope wherever the zoom landed.
+          const [x, y] = h.project(p[0], p[1]);
+          if (y < -2 * box.height || y > 3 * box.height || x < -2 * box.width || x > 3 * box.width) return id;
         }
         return null;
       });
