@@ -115,6 +115,8 @@ async function main() {
     `  simulator: ${simulator ? 'on' : 'off'}`,
     `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
     `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
+    `  Open311 GeoReport v2: http://${host}:${port}/open311/v2/services.json (api_key for POST: OPEN311_DEMO_KEY)`,
+    `  public transparency view (no login): http://${host}:${port}/public`,
   ];
   if (app.demoAccounts.length) {
     lines.push(`  demo logins (password "${config.DEMO_PASSWORD}"):`);
