@@ -33,9 +33,10 @@ describe.each(engines())('hot-spots on %s', (engine) => {
     // Background: 4 weeks of reports spread evenly over both districts (about 2 per cell and week).
     await db.orm.execute(sql`
       insert into hotline_tickets (received_at, channel, text, geom, placement, category, source)
-      select ${TO.toISOString()}::timestamptz - (random() * 28 * 86400) * interval '1 second', 'phone', '背景诉求',
-             (ST_Dump(ST_GeneratePoints((select ST_Union(geom) from districts), 1600, 7))).geom, 'point',
-             'city.sanitation', 'test'`);
+      select ${TO.toISOString()}::timestamptz - ((x.n::bigint * 2654435761) % (28 * 86400)) * interval '1 second', 'phone', '背景诉求',
+             x.geom, 'point', 'city.sanitation', 'test'
+      from (select (d).geom as geom, row_number() over () as n
+            from (select ST_Dump(ST_GeneratePoints((select ST_Union(geom) from districts), 1600, 7)) as d) y) x`);
     // The planted problem: 30 reports within ~100 m in the last 7 days, none before.
     await db.orm.execute(sql`
       insert into hotline_tickets (received_at, channel, text, geom, placement, category, source)
@@ -92,7 +93,8 @@ describe.each(engines())('hot-spots on %s', (engine) => {
     );
     expect(d.status).toBe(200);
     expect(d.body.reports.length).toBe(top.count);
-    expect(d.body.reports[0].summary).toContain('施工');
+    // The planted reports are there (background reports of the same cell may be newer than them).
+    expect(d.body.reports.filter((x) => x.summary.includes('施工')).length).toBeGreaterThanOrEqual(10);
     expect(Object.keys(d.body.reports[0]).sort()).toEqual(['at', 'caseCode', 'category', 'id', 'summary']);
   });
 
