@@ -2,43 +2,26 @@
 // PostGIS (3 events and 1 ticket per case), measured over HTTP against the production server: p50 / p95
 // of GET /api/cases with the console's filters, and of GET /api/cases/:code.
 // Needs a production build (npm run build). Run: npm run bench:cases
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
 import { migrate, openPostgres } from '../server/db/client';
 import { CATEGORIES } from '../server/domain/case-categories';
 import { generateDemoCity } from '../server/sim/generate-city';
-import { machine, mdTable, root, sessionCookie, throwAwayDatabase, writeSection } from './support';
+import {
+  machine,
+  mdTable,
+  sessionCookie,
+  throwAwayDatabase,
+  writeSection,
+  startBenchServer,
+} from './support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const PASSWORD = 'bench-password-1';
 const SECTION = '## Case list and case page';
 
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      SIM_ENABLED: 'false',
-      DEMO_PASSWORD: PASSWORD,
-      LOG_LEVEL: 'warn',
-      MQTT_EMBEDDED_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
+const startServer = (databaseUrl: string) => startBenchServer(databaseUrl, { DEMO_PASSWORD: PASSWORD });
 
 /** 1M cases spread over a year, streets and categories, in every state, with tickets and events. */
 async function seed(url: string): Promise<number> {

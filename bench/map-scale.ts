@@ -2,7 +2,7 @@
 // snapshot bytes and time to first paint in Chromium, main-thread cost of a 5,000-sensor delta,
 // 200 concurrent Socket.IO clients (server CPU, bytes per client per second), and server memory.
 // Needs a production build (npm run build) and Chromium. Run: npm run bench:map
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import postgres from 'postgres';
@@ -10,7 +10,14 @@ import { io, type Socket } from 'socket.io-client';
 import { migrate, openPostgres } from '../server/db/client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { generateDemoCity } from '../server/sim/generate-city';
-import { machine, mdTable, root, sessionCookie, throwAwayDatabase, writeSection } from './support';
+import {
+  machine,
+  mdTable,
+  sessionCookie,
+  throwAwayDatabase,
+  writeSection,
+  startBenchServer,
+} from './support';
 
 const SENSORS = Number(process.env.BENCH_SENSORS ?? 500_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
@@ -31,31 +38,7 @@ const cpuSeconds = (pid: number) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      SIM_ENABLED: 'false',
-      DEMO_PASSWORD: PASSWORD,
-      LOG_LEVEL: 'warn',
-      MQTT_EMBEDDED_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
+const startServer = (databaseUrl: string) => startBenchServer(databaseUrl, { DEMO_PASSWORD: PASSWORD });
 
 async function main() {
   const started = machine();

@@ -4,14 +4,14 @@
 // ceiling. Reports achieved req/s, p50 / p99 latency and errors.
 // Needs a production build in BUILD_DIR (default build-public): BUILD_DIR=build-public npx vite build.
 // Run: npm run bench:public
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import postgres from 'postgres';
 import { migrate, openPostgres } from '../server/db/client';
 import { generateDemoCity } from '../server/sim/generate-city';
-import { machine, mdTable, root, throwAwayDatabase, writeSection } from './support';
+import { machine, mdTable, root, throwAwayDatabase, writeSection, startBenchServer } from './support';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 200_000);
 const TARGET = Number(process.env.BENCH_RATE ?? 500);
@@ -21,33 +21,12 @@ const BUILD_DIR = process.env.BUILD_DIR ?? 'build-public';
 const PATHS = ['/api/public/summary', '/api/public/cells'];
 const SECTION = '## Public view';
 
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      BUILD_DIR,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      SIM_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
-      MQTT_EMBEDDED_PORT: '0',
-      // One client makes every request here: lift the per-client limit for the run.
-      PUBLIC_RATE_PER_MIN: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const startServer = (databaseUrl: string) =>
+  startBenchServer(databaseUrl, {
+    BUILD_DIR,
+    // One client makes every request here: lift the per-client limit for the run.
+    PUBLIC_RATE_PER_MIN: '1000000',
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
 
 /** A year of tickets (with personal fields filled) and one case per ticket, spread over streets. */
 async function seed(url: string): Promise<number> {

@@ -1,5 +1,6 @@
 // Shared by the benchmarks: the machine description, throw-away databases, and writing a section of
 // docs/benchmarks.md (a section is replaced by its own heading, the rest of the file is kept).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,4 +71,37 @@ export async function sessionCookie(url: string, password: string): Promise<stri
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cn_session='));
   if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
   return cookie.split(';')[0];
+}
+
+/**
+ * Starts the production server (`server/index.ts`, simulator off, free ports) on a database, with `env`
+ * on top; resolves with its URL once it prints its start-up banner.
+ */
+export async function startBenchServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      SIM_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      MQTT_EMBEDDED_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { url, child };
 }
