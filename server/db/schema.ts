@@ -177,6 +177,8 @@ export const users = pgTable('users', {
   /** For department staff: the department (or street office) they work for. */
   departmentId: integer('department_id').references(() => departments.id),
   disabled: boolean('disabled').notNull().default(false),
+  /** The UI language the user last chose ("zh-CN" or "en"); null until they choose. */
+  language: text('language'),
   createdAt: tz('created_at').notNull().defaultNow(),
 });
 
