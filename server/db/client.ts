@@ -120,7 +120,10 @@ export async function assertPostgisAvailable(db: Pick<Database, 'rows'>): Promis
   }
 }
 
-/** Applies the committed migrations; on PostgreSQL, first checks that PostGIS can be installed. */
+/**
+ * Applies the committed migrations (on PostgreSQL, first checking that PostGIS can be installed), then
+ * rebuilds projections whose cut changed (case_holdings).
+ */
 export async function migrate(db: Database): Promise<void> {
   if (db.engine === 'postgres') {
     await assertPostgisAvailable(db);
@@ -130,6 +133,9 @@ export async function migrate(db: Database): Promise<void> {
     const { migrate: run } = await import('drizzle-orm/pglite/migrator');
     await run(db.orm as never, { migrationsFolder: MIGRATIONS_DIR });
   }
+  // Projections that are data rather than schema: rebuilt when the code that cuts them changed.
+  const { ensureCaseHoldings } = await import('./repositories/case-holdings');
+  await ensureCaseHoldings(db);
 }
 
 /** Opens the configured database and brings its schema up to date. */

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   serial,
   smallint,
@@ -517,4 +518,68 @@ export const scoreSnapshots = pgTable(
     computedAt: tz('computed_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('score_snapshots_scheme_month_department_idx').on(t.schemeId, t.month, t.departmentId)],
+);
+
+/**
+ * A case's holdings — the stretches during which one unit held it (domain/kpis.ts) — cut from its events.
+ * A projection of case_events kept up to date with every event the case repository writes (and rebuilt
+ * whenever the cut changes), so performance KPIs read one row per holding instead of every event.
+ */
+export const caseHoldings = pgTable(
+  'case_holdings',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    /** 1 for the first holding of the case, 2 for the next … */
+    seq: smallint('seq').notNull(),
+    departmentId: integer('department_id').notNull(),
+    /** "dispatch", "reassign" or "reopen". */
+    startedBy: text('started_by').notNull(),
+    startedAt: tz('started_at').notNull(),
+    signDueAt: tz('sign_due_at'),
+    signedAt: tz('signed_at'),
+    /** The resolution deadline in force (signing's or the last approved extension's). */
+    dueAt: tz('due_at'),
+    resolvedAt: tz('resolved_at'),
+    returnedAt: tz('returned_at'),
+    extensionRequestedAt: tz('extension_requested_at').array(),
+    extensionApprovedAt: tz('extension_approved_at').array(),
+    rating: text('rating'),
+    ratedAt: tz('rated_at'),
+    nextStartedBy: text('next_started_by'),
+    nextStartedAt: tz('next_started_at'),
+    nextDepartmentId: integer('next_department_id'),
+    /** The holding's latest instant: a holding whose lastAt is before a period adds nothing to it. */
+    lastAt: tz('last_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.seq] }),
+    index('case_holdings_last_started_idx').on(t.lastAt, t.startedAt),
+  ],
+);
+
+/**
+ * A wall display's (kiosk's) login: a long-lived, revocable token tied to the read-only "display" role.
+ * The raw token is shown once at creation; only its SHA-256 is stored.
+ */
+export const displayTokens = pgTable(
+  'display_tokens',
+  {
+    id: serial('id').primaryKey(),
+    /** What the admin called it, e.g. "3F 指挥大厅 左屏". */
+    name: text('name').notNull(),
+    /** SHA-256 (hex) of the raw token. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** The admin who created it. */
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    /** When a display last used it (updated at most once a minute). */
+    lastUsedAt: tz('last_used_at'),
+    /** When an admin revoked it; a revoked token never works again. */
+    revokedAt: tz('revoked_at'),
+    /** Optional end of validity; null for no end. */
+    expiresAt: tz('expires_at'),
+  },
+  (t) => [index('display_tokens_created_idx').on(t.createdAt)],
 );

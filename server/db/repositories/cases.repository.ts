@@ -11,6 +11,7 @@ import type {
 } from '../../../src/lib/api/cases';
 import type { CaseEventDraft, CaseState, Rating } from '../../domain/case-workflow';
 import type { Database, Orm } from '../client';
+import { HOLDING_ACTIONS, writeCaseHoldings } from './case-holdings';
 
 // Dates go to SQL as ISO text with a cast: postgres.js (as drizzle configures it) cannot bind a Date.
 const ts = (d: Date | null | undefined) => (d ? sql`${d.toISOString()}::timestamptz` : sql`null`);
@@ -404,6 +405,8 @@ export function casesRepository(db: Database) {
         returning id`,
         tx,
       );
+      // Keep the case's holdings (performance KPIs read them) in step with its events.
+      if (HOLDING_ACTIONS.includes(e.action)) await writeCaseHoldings(db, [caseId], tx);
     },
 
     async byCode(code: string, tx?: Orm): Promise<CaseRecord | null> {

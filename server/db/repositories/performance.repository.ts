@@ -1,27 +1,40 @@
-// Department performance's reads and writes: case holdings cut from the event log in SQL (the 1M-case
-// path: one row per case and unit-holding instead of every event), the raw events of the same cases (to
-// prove the SQL cut equals the domain's), units, case codes, scheme versions and score snapshots.
+// Department performance's reads and writes: case holdings (the 1M-case path: one stored row per case and
+// unit-holding instead of every event; see case-holdings.ts), the raw events of the same cases (to prove
+// the stored cut equals the domain's), units, case codes, scheme versions and score snapshots.
 import { sql, type SQL } from 'drizzle-orm';
 import type { PerformanceUnit, Scheme, SchemeRecord } from '../../../src/lib/api/performance';
 import type { Rating } from '../../domain/case-workflow';
 import type { CaseEvents, Holding, HoldingStart } from '../../domain/kpis';
 import type { Database, Orm } from '../client';
+import { ensureCaseHoldings, writeCaseHoldings } from './case-holdings';
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const iso = (v: unknown) => new Date(v as string).toISOString();
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const nums = (v: unknown): number[] => {
+/** A timestamptz[] as epoch ms, sorted: Dates or strings from postgres.js, a "{…}" literal from PGlite. */
+const instants = (v: unknown): number[] => {
   if (v === null || v === undefined) return [];
-  if (Array.isArray(v)) return v.map(Number);
-  // An unparsed array literal "{1,2}" (a driver that leaves float8[] as text).
-  return String(v).replace(/[{}]/g, '').split(',').filter(Boolean).map(Number);
+  const items: unknown[] = Array.isArray(v)
+    ? v
+    : String(v)
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean)
+        .map((x) => x.replace(/^"|"$/g, ''));
+  return items
+    .map((x) =>
+      x instanceof Date
+        ? x.getTime()
+        : Date.parse(
+            String(x)
+              .replace(' ', 'T')
+              .replace(/([+-]\d\d)$/, '$1:00'),
+          ),
+    )
+    .sort((a, b) => a - b);
 };
 
-const STARTS = sql.raw(`('dispatch','reassign','reopen')`);
-const NEEDED = sql.raw(
-  `('dispatch','reassign','reopen','sign','request_extension','decide_extension','resolve','return','rate')`,
-);
 const OPEN = sql.raw(`('received','dispatched','returned','signed','in_progress')`);
 const msOf = (expr: string) => sql.raw(`(extract(epoch from ${expr}) * 1000)::float8`);
 
@@ -60,83 +73,41 @@ export interface SnapshotRow {
 
 export function performanceRepository(db: Database) {
   return {
+    /** Re-cuts case_holdings of the given cases, or of all (see case-holdings.ts). */
+    writeHoldings: (caseIds?: readonly number[], tx?: Orm) => writeCaseHoldings(db, caseIds, tx),
+    /** Rebuilds case_holdings when it was cut by another version of the cut. */
+    ensureHoldings: () => ensureCaseHoldings(db),
+
     /**
-     * The holdings of every case that can matter for [from, to), cut in SQL exactly as holdingsOf cuts
-     * events (a holding starts at dispatch, reassign or reopen), with the sensor alarm on the first one.
-     * `caseIdRange` splits the work so several connections can run it side by side.
+     * The holdings of every case that can matter for [from, to), read from case_holdings (the projection
+     * of the event log kept by writeHoldings), with the sensor alarm on the first one. `caseIdRange`
+     * splits the work so several connections can run it side by side.
      */
     async holdings(from: Date, to: Date, caseIdRange?: [number, number]): Promise<Holding[]> {
-      const range = caseIdRange ? sql`and c.id >= ${caseIdRange[0]} and c.id < ${caseIdRange[1]}` : sql``;
-      // One pass over millions of events: JIT compilation costs more than it saves here, and the sorts
-      // behind the window functions should stay in memory.
-      const rows = await db.orm.transaction(async (t) => {
-        const tx = t as unknown as Orm;
-        await db.rows(sql`set local jit = off`, tx).catch(() => {});
-        await db.rows(sql`set local work_mem = '64MB'`, tx);
-        return db.rows<Record<string, unknown>>(
-          sql`
-        with ev as (
-          select e.case_id, e.at, e.action,
-                 case when e.action in ${STARTS} then (e.data->>'departmentId')::int end as department_id,
-                 case when e.action in ${STARTS} then e.data->>'signDueAt'
-                      when e.action = 'sign' or (e.action = 'decide_extension' and e.data->>'approved' = 'true')
-                      then e.data->>'dueAt' end as due,
-                 e.action = 'decide_extension' and e.data->>'approved' = 'true' as approved,
-                 case when e.action = 'rate' and e.data->>'rating' in ('satisfied','partly','unsatisfied')
-                      then e.data->>'rating' end as rating,
-                 count(*) filter (where e.action in ${STARTS})
-                   over (partition by e.case_id order by e.at, e.id) as h
-          from case_events e
-          where e.action in ${NEEDED}
-            and e.case_id in (select c.id from cases c where ${candidates(from, to)} ${range})
-        ),
-        hold as (
-          select case_id, h,
-                 min(at) filter (where action in ${STARTS}) as started_at,
-                 min(action) filter (where action in ${STARTS}) as started_by,
-                 min(department_id) as department_id,
-                 min(due::timestamptz) filter (where action in ${STARTS}) as sign_due_at,
-                 min(at) filter (where action = 'sign') as signed_at,
-                 max(due::timestamptz) filter (where action not in ${STARTS}) as due_at,
-                 min(at) filter (where action = 'resolve') as resolved_at,
-                 min(at) filter (where action = 'return') as returned_at,
-                 array_agg(${msOf('at')}) filter (where action = 'request_extension') as ext_req,
-                 array_agg(${msOf('at')}) filter (where approved) as ext_ok,
-                 min(rating) as rating,
-                 min(at) filter (where rating is not null) as rated_at
-          from ev where h > 0
-          group by case_id, h
-        ),
-        owned as (
-          select hold.*, coalesce(department_id, lag(department_id) over w) as dep
-          from hold window w as (partition by case_id order by h)
-        ),
-        linked as (
-          select owned.*,
-                 lead(started_by) over w as next_by,
-                 lead(started_at) over w as next_at,
-                 lead(dep) over w as next_dep
-          from owned where dep is not null
-          window w as (partition by case_id order by h)
-        ),
-        alarm as (
+      const range = caseIdRange
+        ? sql`and h.case_id >= ${caseIdRange[0]} and h.case_id < ${caseIdRange[1]}`
+        : sql``;
+      // Every KPI lies at one of a holding's instants, so one whose latest instant is before the period
+      // or whose start is after it adds nothing. Instants travel as epoch-ms float8 (cheaper to parse than
+      // timestamps); the extension arrays are nearly always null.
+      const rows = await db.rows<Record<string, unknown>>(sql`
+        select h.case_id, h.department_id, h.started_by, ${msOf('h.started_at')} as started_at,
+               ${msOf('h.sign_due_at')} as sign_due_at, ${msOf('h.signed_at')} as signed_at,
+               ${msOf('h.due_at')} as due_at, ${msOf('h.resolved_at')} as resolved_at,
+               ${msOf('h.returned_at')} as returned_at, h.extension_requested_at as ext_req,
+               h.extension_approved_at as ext_ok, h.rating, ${msOf('h.rated_at')} as rated_at,
+               h.next_started_by, ${msOf('h.next_started_at')} as next_at, h.next_department_id,
+               ${msOf('al.opened_at')} as alarm_opened_at, ${msOf('al.acknowledged_at')} as alarm_ack_at
+        from case_holdings h
+        left join (
           select distinct on (a.case_id) a.case_id, a.opened_at, a.acknowledged_at
           from alarms a where a.case_id is not null
           order by a.case_id, a.opened_at, a.id
-        )
-        select l.case_id, l.dep, l.started_by, ${msOf('l.started_at')} as started_at,
-               ${msOf('l.sign_due_at')} as sign_due_at, ${msOf('l.signed_at')} as signed_at,
-               ${msOf('l.due_at')} as due_at, ${msOf('l.resolved_at')} as resolved_at,
-               ${msOf('l.returned_at')} as returned_at, l.ext_req, l.ext_ok, l.rating,
-               ${msOf('l.rated_at')} as rated_at, l.next_by, ${msOf('l.next_at')} as next_at, l.next_dep,
-               ${msOf('al.opened_at')} as alarm_opened_at, ${msOf('al.acknowledged_at')} as alarm_ack_at
-        from linked l left join alarm al on al.case_id = l.case_id and l.h = 1`,
-          tx,
-        );
-      });
+        ) al on al.case_id = h.case_id and h.seq = 1
+        where h.last_at >= ${ts(from)} and h.started_at < ${ts(to)} ${range}`);
       return rows.map((r) => ({
         caseId: Number(r.case_id),
-        departmentId: Number(r.dep),
+        departmentId: Number(r.department_id),
         startedBy: r.started_by as HoldingStart,
         startedAt: Number(r.started_at),
         signDueAt: num(r.sign_due_at),
@@ -144,17 +115,17 @@ export function performanceRepository(db: Database) {
         dueAt: num(r.due_at),
         resolvedAt: num(r.resolved_at),
         returnedAt: num(r.returned_at),
-        extensionRequestedAt: nums(r.ext_req).sort((a, b) => a - b),
-        extensionApprovedAt: nums(r.ext_ok).sort((a, b) => a - b),
+        extensionRequestedAt: instants(r.ext_req),
+        extensionApprovedAt: instants(r.ext_ok),
         rating: (r.rating ?? null) as Rating | null,
         ratedAt: num(r.rated_at),
         next:
-          r.next_by === null || r.next_by === undefined
+          r.next_started_by === null || r.next_started_by === undefined
             ? null
             : {
-                startedBy: r.next_by as HoldingStart,
+                startedBy: r.next_started_by as HoldingStart,
                 startedAt: Number(r.next_at),
-                departmentId: Number(r.next_dep),
+                departmentId: Number(r.next_department_id),
               },
         alarm:
           r.alarm_opened_at === null || r.alarm_opened_at === undefined
