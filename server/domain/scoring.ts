@@ -2,6 +2,7 @@
 // computed in whole hundredths, so the items' earned points add up to the total exactly and the points
 // lost, each explained with the cases that cost them, add up to totalPoints − total.
 import type { Scheme, SchemeItem, Score, ScoreItem } from '../../src/lib/api/performance';
+import { translate, type Lang, type MessageKey } from '../../src/lib/i18n/translate';
 import { COUNT_KPIS, RATE_KPIS, RATE_PARTS, type CountKpi, type RateKpi, type UnitKpis } from './kpis';
 
 export type { Scheme, SchemeItem, Score, ScoreItem };
@@ -26,35 +27,6 @@ export const DEFAULT_SCHEME: Scheme = {
     { kpi: 'satisfactionRate', kind: 'rate', weight: 5, target: 0.95, floor: 0.6 },
     { kpi: 'unsatisfied', kind: 'penalty', weight: 2, perCase: 0.25, cap: 2 },
   ],
-};
-
-/** How each KPI's failing cases read in an explanation: "9 件超期办结" / "9 cases resolved late". */
-const FAILURE_WORDS: Record<CountKpi | RateKpi, { zh: string; en: string }> = {
-  received: { zh: '件受理', en: 'cases received' },
-  signedOnTime: { zh: '件按时签收', en: 'cases signed on time' },
-  signedLate: { zh: '件超时签收', en: 'cases signed late' },
-  resolved: { zh: '件办结', en: 'cases resolved' },
-  resolvedOnTime: { zh: '件按时办结', en: 'cases resolved on time' },
-  resolvedLate: { zh: '件超期办结', en: 'cases resolved late' },
-  overdue: { zh: '件逾期未办结', en: 'cases overdue and unresolved' },
-  returned: { zh: '件退单', en: 'cases returned' },
-  unjustifiedReturns: { zh: '件不当退单', en: 'unjustified returns' },
-  extensionsRequested: { zh: '次申请延期', en: 'extension requests' },
-  extensionsApproved: { zh: '次批准延期', en: 'extensions approved' },
-  reopened: { zh: '件重办', en: 'cases reopened' },
-  rated: { zh: '件已评价', en: 'cases rated' },
-  satisfied: { zh: '件满意', en: 'satisfied ratings' },
-  partly: { zh: '件基本满意', en: 'partly satisfied ratings' },
-  unsatisfied: { zh: '件不满意', en: 'unsatisfied ratings' },
-  signedOnTimeRate: { zh: '件超时签收', en: 'cases signed late' },
-  resolvedOnTimeRate: { zh: '件超期办结', en: 'cases resolved late' },
-  satisfactionRate: { zh: '件不满意', en: 'unsatisfied ratings' },
-};
-
-const RATE_WORDS: Record<RateKpi, { zh: string; en: string }> = {
-  signedOnTimeRate: { zh: '按时签收率', en: 'signed on time' },
-  resolvedOnTimeRate: { zh: '按时办结率', en: 'resolved on time' },
-  satisfactionRate: { zh: '满意率', en: 'satisfied or partly' },
 };
 
 const isRateKpi = (k: string): k is RateKpi => (RATE_KPIS as readonly string[]).includes(k);
@@ -110,6 +82,28 @@ export function validateScheme(s: unknown): string | null {
 const pts = (c: number) => String(c / 100);
 const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
 
+/**
+ * "−1.5：9 件超期办结" / "−1.5: 9 cases resolved late", worded by the i18n catalogue. Both languages are
+ * kept with the score, so a stored snapshot reads the same later.
+ */
+function explain(lang: Lang, it: SchemeItem, lostC: number, cases: number, rate: number | null): string {
+  const t = (key: string, params?: Record<string, string | number>) =>
+    translate(lang, key as MessageKey, params);
+  const detail =
+    it.kind === 'rate'
+      ? t('performance.explain.rateDetail', {
+          rate: rate === null ? t('performance.explain.noRate') : pct(rate),
+          rateName: t(`performance.explain.rate.${it.kpi}`),
+          target: pct(it.target!),
+        })
+      : '';
+  return t('performance.explain.item', {
+    head: lostC === 0 ? t('performance.explain.full') : `−${pts(lostC)}`,
+    failures: t(`performance.explain.fail.${it.kpi}`, { n: cases }),
+    detail,
+  });
+}
+
 /** Scores one unit's KPIs under a (valid) scheme. */
 export function score(k: UnitKpis, scheme: Scheme): Score {
   let total = 0;
@@ -135,16 +129,10 @@ export function score(k: UnitKpis, scheme: Scheme): Score {
     total += earnedC;
     const lostC = maxC - earnedC;
     const caseIds = k.counts[failing].caseIds;
-    const words = FAILURE_WORDS[it.kpi as CountKpi | RateKpi];
-    const head =
-      lostC === 0 ? { zh: '满分', en: 'full points' } : { zh: `−${pts(lostC)}`, en: `−${pts(lostC)}` };
-    const detail =
-      it.kind === 'rate'
-        ? {
-            zh: `（${RATE_WORDS[it.kpi as RateKpi].zh} ${rate === null ? '无数据' : pct(rate)}，目标 ${pct(it.target!)}）`,
-            en: ` (${rate === null ? 'nothing measured' : pct(rate)} ${RATE_WORDS[it.kpi as RateKpi].en}, target ${pct(it.target!)})`,
-          }
-        : { zh: '', en: '' };
+    const explanation = {
+      zh: explain('zh-CN', it, lostC, caseIds.length, rate),
+      en: explain('en', it, lostC, caseIds.length, rate),
+    };
     return {
       kpi: it.kpi,
       kind: it.kind,
@@ -154,10 +142,7 @@ export function score(k: UnitKpis, scheme: Scheme): Score {
       rate,
       cases: caseIds.length,
       caseIds,
-      explanation: {
-        zh: `${head.zh}：${caseIds.length} ${words.zh}${detail.zh}`,
-        en: `${head.en}: ${caseIds.length} ${words.en}${detail.en}`,
-      },
+      explanation,
     };
   });
   return {
