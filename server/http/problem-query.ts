@@ -17,6 +17,10 @@ const Query = z.object({
   street: int(1, 2_147_483_647).optional(),
   sort: z.enum(PROBLEM_SORTS).default('size'),
   limit: int(1, 200).default(50),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-03')
+    .optional(),
 });
 
 /** Parses the query string; empty parameters count as absent. */
@@ -31,9 +35,10 @@ export function problemQueryOf(params: URLSearchParams): ProblemQuery {
       `bad query parameter "${name}": ${issue.message} (got "${(params.get(name) ?? '').slice(0, 40)}")`,
     );
   }
-  const { days, category, street, sort, limit } = parsed.data;
+  const { days, category, street, sort, limit, month } = parsed.data;
   return {
     days,
+    month,
     category: category && categoryByCode(category) ? category : undefined,
     group: category && !categoryByCode(category) ? category : undefined,
     streetId: street,

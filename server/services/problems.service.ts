@@ -12,6 +12,7 @@ import {
   type EvidenceAlarm,
   type Problem,
 } from '../domain/problems';
+import { monthBounds } from '../domain/kpis';
 import type { ProblemsRepository } from '../db/repositories/problems.repository';
 import type {
   ProblemDetailResponse,
@@ -33,6 +34,8 @@ const MAX_EVIDENCE_ALARMS = 20;
 export interface ProblemQuery {
   /** Window length in days before now. */
   days: number;
+  /** A Shanghai calendar month "YYYY-MM" instead of `days`: its problems as they stood at its end. */
+  month?: string;
   /** One category code. */
   category?: string;
   /** A category group code. */
@@ -115,15 +118,17 @@ export function problemsService(deps: { problems: ProblemsRepository }) {
   return {
     /** Problems of the window, ranked, at most `limit`. */
     async list(q: ProblemQuery, now: Date): Promise<ProblemListResponse> {
-      const since = new Date(now.getTime() - q.days * DAY_MS);
+      const month = q.month ? monthBounds(q.month) : null;
+      const until = month ? new Date(Math.min(month.to - 1, now.getTime())) : now;
+      const since = month ? new Date(month.from) : new Date(now.getTime() - q.days * DAY_MS);
       const { tickets, truncated } = await repo.tickets({
         since,
-        until: now,
+        until,
         category: q.category,
         group: q.group,
         streetId: q.streetId,
       });
-      const ranked = sortProblems(groupProblems(tickets, now, GROUPING), q.sort);
+      const ranked = sortProblems(groupProblems(tickets, until, GROUPING), q.sort);
       return {
         problems: await views(ranked.slice(0, q.limit)),
         total: ranked.length,

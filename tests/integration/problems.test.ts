@@ -140,6 +140,20 @@ describe.each(engines())('common problems on %s', (engine) => {
     expect(await ids('?days=7')).toEqual([pothole[1]]);
   });
 
+  it("lists a calendar month's problems (the monthly meeting's), from reports of that month only", async () => {
+    expect((await list('?month=2020-01')).body).toMatchObject({ problems: [], total: 0 });
+    const shanghai = new Date(Date.now() + 8 * 3_600_000);
+    const month = shanghai.toISOString().slice(0, 7);
+    const start = Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth(), 1) - 8 * 3_600_000;
+    const r = await list(`?month=${month}`);
+    expect(r.status).toBe(200);
+    expect(new Date(r.body.since).getTime()).toBe(start);
+    for (const p of r.body.problems) expect(Date.parse(p.firstAt)).toBeGreaterThanOrEqual(start);
+    // The elevator's reports span three weeks and the pothole's ten days: whatever the day of the month,
+    // the month sees at most what the 30-day window sees.
+    expect(r.body.total).toBeLessThanOrEqual((await list('?days=30')).body.total);
+  });
+
   it('refuses bad parameters with a 400 naming the parameter', async () => {
     for (const [q, name] of [
       ['?days=3', 'days'],
@@ -150,6 +164,8 @@ describe.each(engines())('common problems on %s', (engine) => {
       ['?limit=201', 'limit'],
       ['?category=x.y', 'category'],
       ['?street=-1', 'street'],
+      ['?month=2025-13', 'month'],
+      ['?month=march', 'month'],
     ]) {
       const r = await list(q);
       expect(r.status, q).toBe(400);

@@ -8,6 +8,7 @@ import {
   isMonth,
   itemsSum,
   lastFullMonth,
+  monthEnd,
   movers,
   shortName,
   signed,
@@ -50,6 +51,10 @@ describe('months', () => {
     const now = new Date('2025-02-28T16:30:00Z');
     expect(currentMonth(now)).toBe('2025-03');
     expect(lastFullMonth(now)).toBe('2025-02');
+  });
+  it('ends a month at the next Shanghai midnight, across the year end', () => {
+    expect(monthEnd('2025-02').toISOString()).toBe('2025-02-28T16:00:00.000Z');
+    expect(monthEnd('2025-12').toISOString()).toBe('2025-12-31T16:00:00.000Z');
   });
   it('accepts only YYYY-MM', () => {
     expect(isMonth('2025-07')).toBe(true);

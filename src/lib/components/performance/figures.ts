@@ -27,6 +27,12 @@ export function currentMonth(now: Date): string {
   return `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** The instant a Shanghai month ends (the next month's first midnight). */
+export function monthEnd(month: string): Date {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1) - SHANGHAI_OFFSET_MS);
+}
+
 /** The last complete Shanghai month at `now`: what the monthly meeting reviews by default. */
 export function lastFullMonth(now: Date): string {
   return addMonths(currentMonth(now), -1);
