@@ -16,6 +16,11 @@ export interface Database {
   orm: Orm;
   /** Runs a drizzle `sql` query and returns its rows, hiding the drivers' different result shapes. */
   rows<T>(query: SQL, tx?: Orm): Promise<T[]>;
+  /**
+   * Real PostgreSQL only: the bytes of `COPY (…) TO STDOUT WITH (FORMAT binary)` (see copy-binary.ts), for
+   * reads of a million rows. The statement is plain text (COPY takes no parameters): literals only.
+   */
+  copyOut?(copyStatement: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -105,7 +110,21 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     );
   }
   const orm = drizzle(client, { schema }) as unknown as Orm;
-  return wrap('postgres', orm, () => client.end({ timeout: 5 }));
+  const db = wrap('postgres', orm, () => client.end({ timeout: 5 }));
+  db.copyOut = async (copyStatement) => {
+    // A connection of its own, closed afterwards: postgres.js can leave a pooled connection waiting
+    // forever after a COPY TO stream (seen with version 3.4), and a pool must never keep such a one.
+    const one = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    try {
+      const stream = await one.unsafe(copyStatement).readable();
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } finally {
+      await one.end({ timeout: 0 });
+    }
+  };
+  return db;
 }
 
 /** Fails with an instruction when the PostgreSQL server cannot install PostGIS. */

@@ -6,37 +6,18 @@ import type { PerformanceUnit, Scheme, SchemeRecord } from '../../../src/lib/api
 import type { Rating } from '../../domain/case-workflow';
 import type { CaseEvents, Holding, HoldingStart } from '../../domain/kpis';
 import type { Database, Orm } from '../client';
+import { readBinaryCopy, type BinaryField, type BinaryValue } from '../copy-binary';
 import { ensureCaseHoldings, writeCaseHoldings } from './case-holdings';
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const iso = (v: unknown) => new Date(v as string).toISOString();
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-/** A timestamptz[] as epoch ms, sorted: Dates or strings from postgres.js, a "{…}" literal from PGlite. */
-const instants = (v: unknown): number[] => {
-  if (v === null || v === undefined) return [];
-  const items: unknown[] = Array.isArray(v)
-    ? v
-    : String(v)
-        .replace(/^\{|\}$/g, '')
-        .split(',')
-        .filter(Boolean)
-        .map((x) => x.replace(/^"|"$/g, ''));
-  return items
-    .map((x) =>
-      x instanceof Date
-        ? x.getTime()
-        : Date.parse(
-            String(x)
-              .replace(' ', 'T')
-              .replace(/([+-]\d\d)$/, '$1:00'),
-          ),
-    )
-    .sort((a, b) => a - b);
-};
+/** "1740963600000,1741050000000" (epoch ms, ascending) → numbers; null → none. */
+const instants = (v: unknown): number[] =>
+  v === null || v === undefined || v === '' ? [] : String(v).split(',').map(Number);
 
 const OPEN = sql.raw(`('received','dispatched','returned','signed','in_progress')`);
-const msOf = (expr: string) => sql.raw(`(extract(epoch from ${expr}) * 1000)::float8`);
 
 /**
  * Cases that can matter for the period [from, to): created before its end and changed in it or later, or
@@ -45,6 +26,109 @@ const msOf = (expr: string) => sql.raw(`(extract(epoch from ${expr}) * 1000)::fl
  */
 const candidates = (from: Date, to: Date, alias = 'c') =>
   sql`${sql.raw(alias)}.created_at < ${ts(to)} and (${sql.raw(alias)}.updated_at >= ${ts(from)} or ${sql.raw(alias)}.state in ${OPEN})`;
+
+const HOLDING_COLUMNS = [
+  'case_id',
+  'department_id',
+  'started_by',
+  'started_at',
+  'sign_due_at',
+  'signed_at',
+  'due_at',
+  'resolved_at',
+  'returned_at',
+  'ext_req',
+  'ext_ok',
+  'rating',
+  'rated_at',
+  'next_by',
+  'next_at',
+  'next_dep',
+  'alarm_opened_at',
+  'alarm_ack_at',
+] as const;
+const HOLDING_FIELDS: BinaryField[] = [
+  'int4',
+  'int4',
+  'int2',
+  ...Array<BinaryField>(6).fill('timestamptz'),
+  'text',
+  'text',
+  'int2',
+  'timestamptz',
+  'int2',
+  'timestamptz',
+  'int4',
+  'timestamptz',
+  'timestamptz',
+];
+const STARTED_BY: readonly HoldingStart[] = ['dispatch', 'reassign', 'reopen'];
+const RATING_CODES: readonly Rating[] = ['satisfied', 'partly', 'unsatisfied'];
+const code = (col: string, values: readonly string[]) =>
+  `(case ${col} ${values.map((v, i) => `when '${v}' then ${i}`).join(' ')} end)::int2`;
+const msList = (col: string) =>
+  `case when ${col} is null then null else ` +
+  `array_to_string(array(select (extract(epoch from x) * 1000)::bigint from unnest(${col}) x order by 1), ',') end`;
+
+/**
+ * The holdings select as plain text (binary COPY takes no parameters; every literal here is a number or a
+ * Date's ISO string). Every KPI lies at one of a holding's instants, so a holding whose latest instant is
+ * before the period, or whose start is after it, adds nothing. `instant` wraps each timestamp column: as is
+ * for binary COPY, epoch ms for row reads. Codes stand for the few words (STARTED_BY, RATING_CODES).
+ */
+function holdingsSelect(
+  from: Date,
+  to: Date,
+  caseIdRange: [number, number] | undefined,
+  instant: (column: string) => string,
+): string {
+  const range = caseIdRange
+    ? `and h.case_id >= ${Math.trunc(caseIdRange[0])} and h.case_id < ${Math.trunc(caseIdRange[1])}`
+    : '';
+  return `
+    select h.case_id, h.department_id, ${code('h.started_by', STARTED_BY)} as started_by,
+           ${instant('h.started_at')} as started_at, ${instant('h.sign_due_at')} as sign_due_at,
+           ${instant('h.signed_at')} as signed_at, ${instant('h.due_at')} as due_at,
+           ${instant('h.resolved_at')} as resolved_at, ${instant('h.returned_at')} as returned_at,
+           ${msList('h.extension_requested_at')} as ext_req, ${msList('h.extension_approved_at')} as ext_ok,
+           ${code('h.rating', RATING_CODES)} as rating, ${instant('h.rated_at')} as rated_at,
+           ${code('h.next_started_by', STARTED_BY)} as next_by, ${instant('h.next_started_at')} as next_at,
+           h.next_department_id as next_dep,
+           ${instant('al.opened_at')} as alarm_opened_at, ${instant('al.acknowledged_at')} as alarm_ack_at
+    from case_holdings h
+    left join (
+      select distinct on (a.case_id) a.case_id, a.opened_at, a.acknowledged_at
+      from alarms a where a.case_id is not null
+      order by a.case_id, a.opened_at, a.id
+    ) al on al.case_id = h.case_id and h.seq = 1
+    where h.last_at >= '${from.toISOString()}'::timestamptz and h.started_at < '${to.toISOString()}'::timestamptz
+      ${range}`;
+}
+
+/** One row of holdingsSelect (in HOLDING_COLUMNS order) → a Holding. */
+function holdingOf(v: readonly BinaryValue[]): Holding {
+  const n = (x: BinaryValue) => (x === null ? null : Number(x));
+  return {
+    caseId: Number(v[0]),
+    departmentId: Number(v[1]),
+    startedBy: STARTED_BY[Number(v[2])],
+    startedAt: Number(v[3]),
+    signDueAt: n(v[4]),
+    signedAt: n(v[5]),
+    dueAt: n(v[6]),
+    resolvedAt: n(v[7]),
+    returnedAt: n(v[8]),
+    extensionRequestedAt: instants(v[9]),
+    extensionApprovedAt: instants(v[10]),
+    rating: v[11] === null ? null : RATING_CODES[Number(v[11])],
+    ratedAt: n(v[12]),
+    next:
+      v[13] === null
+        ? null
+        : { startedBy: STARTED_BY[Number(v[13])], startedAt: Number(v[14]), departmentId: Number(v[15]) },
+    alarm: v[16] === null ? null : { openedAt: Number(v[16]), acknowledgedAt: n(v[17]) },
+  };
+}
 
 /** A scheme version row → the record the API shows. */
 function recordOf(r: Record<string, unknown>): SchemeRecord {
@@ -80,58 +164,28 @@ export function performanceRepository(db: Database) {
 
     /**
      * The holdings of every case that can matter for [from, to), read from case_holdings (the projection
-     * of the event log kept by writeHoldings), with the sensor alarm on the first one. `caseIdRange`
+     * of the event log kept by writeHoldings), with the sensor alarm on the first one. On PostgreSQL the
+     * rows travel as binary COPY (a million rows in a fraction of the time of row objects). `caseIdRange`
      * splits the work so several connections can run it side by side.
      */
     async holdings(from: Date, to: Date, caseIdRange?: [number, number]): Promise<Holding[]> {
-      const range = caseIdRange
-        ? sql`and h.case_id >= ${caseIdRange[0]} and h.case_id < ${caseIdRange[1]}`
-        : sql``;
-      // Every KPI lies at one of a holding's instants, so one whose latest instant is before the period
-      // or whose start is after it adds nothing. Instants travel as epoch-ms float8 (cheaper to parse than
-      // timestamps); the extension arrays are nearly always null.
-      const rows = await db.rows<Record<string, unknown>>(sql`
-        select h.case_id, h.department_id, h.started_by, ${msOf('h.started_at')} as started_at,
-               ${msOf('h.sign_due_at')} as sign_due_at, ${msOf('h.signed_at')} as signed_at,
-               ${msOf('h.due_at')} as due_at, ${msOf('h.resolved_at')} as resolved_at,
-               ${msOf('h.returned_at')} as returned_at, h.extension_requested_at as ext_req,
-               h.extension_approved_at as ext_ok, h.rating, ${msOf('h.rated_at')} as rated_at,
-               h.next_started_by, ${msOf('h.next_started_at')} as next_at, h.next_department_id,
-               ${msOf('al.opened_at')} as alarm_opened_at, ${msOf('al.acknowledged_at')} as alarm_ack_at
-        from case_holdings h
-        left join (
-          select distinct on (a.case_id) a.case_id, a.opened_at, a.acknowledged_at
-          from alarms a where a.case_id is not null
-          order by a.case_id, a.opened_at, a.id
-        ) al on al.case_id = h.case_id and h.seq = 1
-        where h.last_at >= ${ts(from)} and h.started_at < ${ts(to)} ${range}`);
-      return rows.map((r) => ({
-        caseId: Number(r.case_id),
-        departmentId: Number(r.department_id),
-        startedBy: r.started_by as HoldingStart,
-        startedAt: Number(r.started_at),
-        signDueAt: num(r.sign_due_at),
-        signedAt: num(r.signed_at),
-        dueAt: num(r.due_at),
-        resolvedAt: num(r.resolved_at),
-        returnedAt: num(r.returned_at),
-        extensionRequestedAt: instants(r.ext_req),
-        extensionApprovedAt: instants(r.ext_ok),
-        rating: (r.rating ?? null) as Rating | null,
-        ratedAt: num(r.rated_at),
-        next:
-          r.next_started_by === null || r.next_started_by === undefined
-            ? null
-            : {
-                startedBy: r.next_started_by as HoldingStart,
-                startedAt: Number(r.next_at),
-                departmentId: Number(r.next_department_id),
-              },
-        alarm:
-          r.alarm_opened_at === null || r.alarm_opened_at === undefined
-            ? null
-            : { openedAt: Number(r.alarm_opened_at), acknowledgedAt: num(r.alarm_ack_at) },
-      }));
+      const out: Holding[] = [];
+      if (db.copyOut) {
+        const data = await db.copyOut(
+          `copy (${holdingsSelect(from, to, caseIdRange, (c) => c)}) to stdout with (format binary)`,
+        );
+        readBinaryCopy(data, HOLDING_FIELDS, (v) => out.push(holdingOf(v)));
+        return out;
+      }
+      const ms = (c: string) => `(extract(epoch from ${c}) * 1000)::float8`;
+      const rows = await db.rows<Record<string, unknown>>(sql.raw(holdingsSelect(from, to, caseIdRange, ms)));
+      for (const r of rows)
+        out.push(
+          holdingOf(
+            HOLDING_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : (r[c] as BinaryValue))),
+          ),
+        );
+      return out;
     },
 
     /** The same cases' raw events grouped by case (small periods and tests: every event row is shipped). */
