@@ -14,6 +14,9 @@ import { mapRepository } from './db/repositories/map.repository';
 import { ruleOverridesRepository } from './db/repositories/rule-overrides.repository';
 import { sensorFeedRepository } from './db/repositories/sensor-feed.repository';
 import { usersRepository } from './db/repositories/users.repository';
+import { displayTokensRepository } from './db/repositories/display-tokens.repository';
+import { displayTokenService, type DisplayTokenService } from './services/display-token.service';
+import { wallService, type WallService } from './services/wall.service';
 import { createIngest, ruleBuilder, type IngestRuntime } from './ingest/runtime';
 import { createLogger, type Logger } from './log';
 import { alarmService, type AlarmService } from './services/alarm.service';
@@ -27,7 +30,7 @@ import { intakeService, type IntakeService } from './services/intake.service';
 import { alarmCaseOpener } from './services/alarm-cases';
 import { complaintClassifier, type TrainedClassifier } from './services/complaint-classifier';
 import { matchDuplicate } from './domain/duplicates';
-import { workCalendarOf, type Config } from './config';
+import { wallScheduleOf, workCalendarOf, type Config } from './config';
 import type { WorkCalendar } from './domain/work-calendar';
 import { generateDemoCity } from './sim/generate-city';
 
@@ -53,6 +56,10 @@ export interface App {
     ruleOverrides: ReturnType<typeof ruleOverridesRepository>;
   };
   auth: ReturnType<typeof authService>;
+  /** Wall displays' tokens: create, list, revoke, and signing a kiosk in. */
+  displayTokens: DisplayTokenService;
+  /** The leaders' wall: its aggregate figures and scene schedule. */
+  wall: WallService;
   /** HTTP ingest gateways and their keys. */
   gateways: GatewayService;
   /** Acknowledging, escalating and opening cases for sensor alarms. */
@@ -84,6 +91,10 @@ export interface AppEvents {
   on(event: 'case', listener: (n: CaseChangeNotice) => void): this;
   off(event: 'case', listener: (n: CaseChangeNotice) => void): this;
   emit(event: 'case', n: CaseChangeNotice): boolean;
+  /** A wall display's token was revoked: its open sockets on this node close at once. */
+  on(event: 'displayRevoked', listener: (tokenId: number) => void): this;
+  off(event: 'displayRevoked', listener: (tokenId: number) => void): this;
+  emit(event: 'displayRevoked', tokenId: number): boolean;
 }
 
 /** Builds the context around an open database (tests hand in their own). */
@@ -126,12 +137,18 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
       }),
   });
   const ingest = createIngest(config, repos, log);
+  const hotspots = hotspotService(hotspotsRepository(db));
   return {
     config,
     db,
     log,
     repos,
     auth: authService({ users: repos.users, sessionTtlHours: config.SESSION_TTL_HOURS }),
+    displayTokens: displayTokenService({
+      tokens: displayTokensRepository(db),
+      onRevoke: (id) => events.emit('displayRevoked', id),
+    }),
+    wall: wallService({ db, calendar, hotspots, log, schedule: wallScheduleOf(config) }),
     gateways: gatewayService({ ingest: repos.ingest }),
     alarms: alarmService({
       alarms: repos.alarms,
@@ -158,7 +175,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     classifier,
     cases,
     intake,
-    hotspots: hotspotService(hotspotsRepository(db)),
+    hotspots,
     problems: problemsService({ problems: problemsRepository(db) }),
     events,
     demoAccounts: [],

@@ -1,6 +1,7 @@
 // Reads and validates the whole configuration once at start-up; every setting has an embedded-mode default.
 import { z } from 'zod';
 import { parseDates, parseWindows, type WorkCalendar } from './domain/work-calendar';
+import { WALL_SCENE_KINDS, type WallSceneKind, type WallSchedule } from '../src/lib/api/wall';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -74,6 +75,16 @@ const schema = z.object({
   PUBLIC_MIN_COUNT: z.coerce.number().int().min(1).max(100).default(5),
   PUBLIC_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PUBLIC_CACHE_S: z.coerce.number().int().min(0).max(86_400).default(300),
+  // The leaders' wall (/wall): scene rotation and the stale banner.
+  WALL_SCENES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .refine((list) => list.every((s) => (WALL_SCENE_KINDS as readonly string[]).includes(s)), {
+      message: `a comma list of ${WALL_SCENE_KINDS.join(', ')}`,
+    })
+    .default(['city', 'districts', 'hotspots']),
+  WALL_SCENE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
+  WALL_STALE_SECONDS: z.coerce.number().int().min(3).max(600).default(10),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -98,6 +109,17 @@ function checkCalendar(c: Config): string | null {
   } catch (err) {
     return `WORK_HOURS/HOLIDAYS/WORKDAYS: ${(err as Error).message}`;
   }
+}
+
+/** The wall's scene schedule and stale threshold. */
+export function wallScheduleOf(
+  c: Pick<Config, 'WALL_SCENES' | 'WALL_SCENE_SECONDS' | 'WALL_STALE_SECONDS'>,
+): WallSchedule {
+  return {
+    scenes: c.WALL_SCENES as WallSceneKind[],
+    seconds: c.WALL_SCENE_SECONDS,
+    staleSeconds: c.WALL_STALE_SECONDS,
+  };
 }
 
 /** The working-hours calendar deadlines run on. */

@@ -207,6 +207,7 @@ describe('demoCapacity', () => {
 describe('allocationAllows', () => {
   it('lets staff see nothing, officers look, leaders decide and admins edit capacity', () => {
     expect(allocationAllows('staff', 'view')).toBe(false);
+    expect(allocationAllows('display', 'view')).toBe(false);
     expect(allocationAllows('officer', 'view')).toBe(true);
     expect(allocationAllows('officer', 'decide')).toBe(false);
     expect(allocationAllows('leader', 'decide')).toBe(true);

@@ -316,7 +316,7 @@ export function allocationAllows(role: Role, action: AllocationAction): boolean 
   switch (action) {
     case 'view':
     case 'what_if':
-      return role !== 'staff';
+      return role === 'leader' || role === 'officer' || role === 'admin';
     case 'decide':
       return role === 'leader' || role === 'admin';
     case 'capacity':

@@ -5,6 +5,7 @@ const admin: Actor = { role: 'admin', departmentId: null };
 const leader: Actor = { role: 'leader', departmentId: null };
 const officer: Actor = { role: 'officer', departmentId: null };
 const staff: Actor = { role: 'staff', departmentId: 7 };
+const display: Actor = { role: 'display', departmentId: null };
 
 describe('can', () => {
   it('lets nobody do anything without a session', () => {
@@ -38,13 +39,29 @@ describe('can', () => {
   });
 
   it('lets every signed-in role see the map', () => {
-    for (const a of [admin, leader, officer, staff]) expect(can(a, 'map:view')).toBe(true);
+    for (const a of [admin, leader, officer, staff, display]) expect(can(a, 'map:view')).toBe(true);
+  });
+
+  it('opens the wall to displays, leaders, duty officers and admins, not to department staff', () => {
+    for (const a of [display, leader, officer, admin]) expect(can(a, 'wall:view')).toBe(true);
+    expect(can(staff, 'wall:view')).toBe(false);
+    expect(can(null, 'wall:view')).toBe(false);
+  });
+
+  it('keeps a wall display read-only and away from personal data', () => {
+    for (const p of ['alarms:ack', 'rules:override', 'cases:intake', 'admin:view'] as const)
+      expect(can(display, p)).toBe(false);
+    // Case lists and hotline tickets carry complaint text and callers: a display sees aggregates only.
+    expect(can(display, 'cases:view')).toBe(false);
+    expect(can(display, 'cases:view', { departmentId: 7 })).toBe(false);
+    expect(can(display, 'tickets:view')).toBe(false);
+    expect(can(display, 'department:view', { departmentId: 7 })).toBe(false);
   });
 });
 
 describe('isRole', () => {
-  it('accepts the four roles and nothing else', () => {
-    expect(['admin', 'leader', 'officer', 'staff'].every(isRole)).toBe(true);
+  it('accepts the five roles and nothing else', () => {
+    expect(['admin', 'leader', 'officer', 'staff', 'display'].every(isRole)).toBe(true);
     expect(isRole('root')).toBe(false);
     expect(isRole('')).toBe(false);
   });

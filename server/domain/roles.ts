@@ -1,7 +1,10 @@
 // Who may do what. Pure: every route and socket handler asks here instead of comparing role strings.
 
-export const ROLES = ['admin', 'leader', 'officer', 'staff'] as const;
-/** admin: system administrator; leader: district leader; officer: service-center duty officer; staff: department staff. */
+export const ROLES = ['admin', 'leader', 'officer', 'staff', 'display'] as const;
+/**
+ * admin: system administrator; leader: district leader; officer: service-center duty officer; staff: department
+ * staff; display: an unattended wall display signed in with a display token (read-only, no personal data).
+ */
 export type Role = (typeof ROLES)[number];
 
 export type Permission =
@@ -20,7 +23,9 @@ export type Permission =
   /** See cases (工单): all of them, or staff their own department's (pass the case's departmentId). */
   | 'cases:view'
   /** Take a hotline call: enter a report through the operator form (duty officers and admins). */
-  | 'cases:intake';
+  | 'cases:intake'
+  /** Open the leaders' wall (/wall) and its aggregate figures: no personal data, no case lists. */
+  | 'wall:view';
 
 /** The user as the rules see them. */
 export interface Actor {
@@ -44,10 +49,11 @@ export function can(
     case 'map:view':
       return true;
     case 'tickets:view':
-      return actor.role !== 'staff';
+      return actor.role !== 'staff' && actor.role !== 'display';
     case 'admin:view':
       return actor.role === 'admin';
     case 'department:view':
+      if (actor.role === 'display') return false;
       if (actor.role === 'staff')
         return target.departmentId !== undefined && actor.departmentId === target.departmentId;
       return true;
@@ -56,10 +62,13 @@ export function can(
     case 'rules:override':
       return actor.role === 'officer' || actor.role === 'admin';
     case 'cases:view':
+      if (actor.role === 'display') return false;
       if (actor.role === 'staff')
         return target.departmentId === undefined || actor.departmentId === target.departmentId;
       return true;
     case 'cases:intake':
       return actor.role === 'officer' || actor.role === 'admin';
+    case 'wall:view':
+      return actor.role !== 'staff';
   }
 }

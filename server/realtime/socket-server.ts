@@ -11,6 +11,8 @@ import type {
 import { alarmFeedRepository } from '../db/repositories/alarm-feed.repository';
 import { can } from '../domain/roles';
 import { SESSION_COOKIE } from '../http/session-cookie';
+import { DISPLAY_COOKIE } from '../http/display-access';
+import { isDisplaySession } from '../services/display-token.service';
 import type { SessionUser } from '../services/auth.service';
 import type { App } from '../app';
 import { AlarmFeed } from './alarm-feed';
@@ -26,6 +28,8 @@ const TICKET_ROOM = 'tickets';
 /** Everyone who sees all cases; staff join their department's room instead. */
 const CASES_ROOM = 'cases:all';
 const departmentRoom = (id: number) => `cases:dept:${id}`;
+/** How often open wall-display sockets are checked against their tokens (a revocation on another node). */
+const DISPLAY_RECHECK_MS = 30_000;
 
 /** Reads one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -63,9 +67,12 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
   );
 
   io.use((socket, next) => {
-    const token = readCookie(socket.request.headers.cookie, SESSION_COOKIE);
+    const cookies = socket.request.headers.cookie;
+    const token = readCookie(cookies, SESSION_COOKIE);
     app.auth
       .userForToken(token, new Date())
+      // A wall display signs in with its display token (the same rule as the HTTP hook).
+      .then((user) => user ?? app.displayTokens.sessionUser(readCookie(cookies, DISPLAY_COOKIE), new Date()))
       .then((user) => {
         if (!user) return next(new Error('unauthorized: sign in first'));
         socket.data.user = user;
@@ -83,7 +90,7 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
     if (can(user, 'tickets:view')) void socket.join(TICKET_ROOM);
     if (user.role === 'staff') {
       if (user.departmentId !== null) void socket.join(departmentRoom(user.departmentId));
-    } else if (can(user, 'cases:view')) void socket.join(CASES_ROOM);
+    } else if (can(user, 'cases:view') || can(user, 'wall:view')) void socket.join(CASES_ROOM);
     socket.on('sensors:subscribe', (req, ack) => {
       if (typeof ack !== 'function') return;
       if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
@@ -98,6 +105,24 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
     socket.on('disconnect', () => hub.forget(socket.id));
   });
 
+  // A revoked display token ends its sockets: at once on this node, within DISPLAY_RECHECK_MS on the others.
+  const endDisplay = (tokenId: number) => {
+    for (const s of io.of('/').sockets.values())
+      if (isDisplaySession(s.data.user) && s.data.user.displayTokenId === tokenId) s.disconnect(true);
+  };
+  app.events.on('displayRevoked', endDisplay);
+  const recheck = setInterval(() => {
+    const ids = new Set<number>();
+    for (const s of io.of('/').sockets.values())
+      if (isDisplaySession(s.data.user)) ids.add(s.data.user.displayTokenId);
+    if (ids.size === 0) return;
+    app.displayTokens
+      .usable([...ids], new Date())
+      .then((ok) => ids.forEach((id) => ok.has(id) || endDisplay(id)))
+      .catch((err: Error) => app.log.warn('display token recheck failed', { error: err.message }));
+  }, DISPLAY_RECHECK_MS);
+  recheck.unref();
+
   hub.start();
   alarmFeed.start();
   return {
@@ -110,6 +135,8 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       io.to(rooms).emit('cases:changed', c);
     },
     async close() {
+      clearInterval(recheck);
+      app.events.off('displayRevoked', endDisplay);
       await hub.stop();
       await alarmFeed.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));

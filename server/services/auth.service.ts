@@ -2,6 +2,7 @@
 // SHA-256 is stored, so a leaked sessions table does not let anyone log in.
 import { createHash, randomBytes } from 'node:crypto';
 import { isRole, type Role } from '../domain/roles';
+import { isLang, type Lang } from '../../src/lib/i18n/langs';
 import type { UsersRepository } from '../db/repositories/users.repository';
 import { hashPassword, verifyPassword } from './password';
 
@@ -14,6 +15,8 @@ export interface SessionUser {
   displayName: string;
   role: Role;
   departmentId: number | null;
+  /** The UI language the user chose, which wins over the browser's cookie; null until they choose. */
+  language?: Lang | null;
 }
 
 export type LoginResult =
@@ -28,6 +31,7 @@ function toSessionUser(u: {
   displayName: string;
   role: string;
   departmentId: number | null;
+  language?: string | null;
 }): SessionUser | null {
   if (!isRole(u.role)) return null;
   return {
@@ -36,6 +40,7 @@ function toSessionUser(u: {
     displayName: u.displayName,
     role: u.role,
     departmentId: u.departmentId,
+    language: isLang(u.language) ? u.language : null,
   };
 }
 
@@ -69,6 +74,11 @@ export function authService(deps: { users: UsersRepository; sessionTtlHours: num
       const user = await users.findSessionUser(hashToken(token), now);
       if (!user || user.disabled) return null;
       return toSessionUser(user);
+    },
+
+    /** Remembers the UI language a user chose, for every later session; false for an unknown user. */
+    async setLanguage(userId: number, language: Lang): Promise<boolean> {
+      return users.setLanguage(userId, language);
     },
 
     async logout(token: string | undefined): Promise<void> {

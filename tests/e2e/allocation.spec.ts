@@ -118,7 +118,7 @@ test('with an overloaded street office, a leader accepts the recommended move', 
     await expect(move).toContainText('减少');
     await move.locator('input').fill('先调两周看看');
     await move.getByTestId('rec-accept').click();
-    await expect(move.getByTestId('rec-accepted')).toContainText(/已采纳 · .+ · \d{4}-\d{2}-\d{2}/);
+    await expect(move.getByTestId('rec-accepted')).toContainText(/已采纳 · .+ · \d{4}年\d{1,2}月\d{1,2}日/);
     const decision = page.getByTestId('decision-row').first();
     await expect(decision).toContainText(target.name);
     await expect(decision).toContainText('先调两周看看');

@@ -11,6 +11,8 @@ export interface UserRow {
   role: string;
   departmentId: number | null;
   disabled: boolean;
+  /** The UI language the user chose ("zh-CN" or "en"); null until they choose. */
+  language: string | null;
 }
 
 export function usersRepository(db: Database) {
@@ -21,7 +23,7 @@ export function usersRepository(db: Database) {
       return row;
     },
 
-    async create(u: Omit<UserRow, 'id' | 'disabled'>): Promise<UserRow> {
+    async create(u: Omit<UserRow, 'id' | 'disabled' | 'language'>): Promise<UserRow> {
       const [row] = await o.insert(users).values(u).returning();
       return row;
     },
@@ -39,6 +41,16 @@ export function usersRepository(db: Database) {
         .from(users)
         .leftJoin(departments, eq(departments.id, users.departmentId))
         .orderBy(users.id);
+    },
+
+    /** Stores the UI language a user chose; false when there is no such user. */
+    async setLanguage(userId: number, language: string): Promise<boolean> {
+      const rows = await o
+        .update(users)
+        .set({ language })
+        .where(eq(users.id, userId))
+        .returning({ id: users.id });
+      return rows.length > 0;
     },
 
     async createSession(id: string, userId: number, expiresAt: Date): Promise<void> {

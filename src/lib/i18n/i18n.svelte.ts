@@ -2,10 +2,10 @@
 // data's `lang`; every component calls useI18n() and reads labels through it, so a switch re-renders.
 import { getContext, setContext } from 'svelte';
 import { SENSOR_STATES } from '$lib/streams/contract';
+import * as format from './format';
+import type { Instant } from './format';
 import {
   DEFAULT_LANG,
-  formatDateTime,
-  formatTime,
   translate,
   translateCode,
   type Lang,
@@ -40,11 +40,11 @@ export class I18n {
   /** Label of a reading field such as tilt_deg; unknown fields are shown as they are. */
   readingField = (field: string): string => translateCode(this.lang, 'reading.', field);
 
-  /** A reading value: booleans as yes/no, numbers with at most two decimals. */
+  /** A reading value: booleans as yes/no, numbers with at most two decimals and grouping. */
   readingValue = (value: number | boolean | null | undefined): string => {
     if (value === null || value === undefined) return translate(this.lang, 'value.none');
     if (typeof value === 'boolean') return translate(this.lang, value ? 'value.true' : 'value.false');
-    return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
+    return format.formatNumber(this.lang, value, 2);
   };
 
   /** Label of a case (work order) state; unknown states are shown as they are. */
@@ -53,12 +53,41 @@ export class I18n {
   /** Label of a department kind; unknown kinds are shown as they are. */
   departmentKind = (kind: string): string => translateCode(this.lang, 'department.kind.', kind);
 
-  /** Local hh:mm:ss. */
-  time = (date: Date): string => formatTime(date);
+  /** Clock time in the city's zone, hh:mm:ss (hh:mm with `{ seconds: false }`). */
+  time = (value: Instant, opts?: { seconds?: boolean }): string => format.formatTime(this.lang, value, opts);
 
-  /** Local YYYY-MM-DD hh:mm:ss, or the placeholder dash for null. */
-  dateTime = (value: Date | string | null | undefined): string =>
-    value === null || value === undefined ? translate(this.lang, 'value.none') : formatDateTime(value);
+  /** Day and minute ("2025年3月1日 08:05" / "1 Mar 2025, 08:05"), or the placeholder dash for null. */
+  dateTime = (value: Instant | null | undefined, opts?: { seconds?: boolean }): string =>
+    format.formatDateTime(this.lang, value, opts);
+
+  /** A calendar day ("2025年3月1日" / "1 Mar 2025"), or the dash. */
+  date = (value: Instant | null | undefined): string => format.formatDate(this.lang, value);
+
+  /** A YYYY-MM month ("2025年3月" / "Mar 2025"). */
+  month = (month: string): string => format.formatMonth(this.lang, month);
+
+  /** A length of time ("3小时20分" / "3 h 20 min"). */
+  duration = (ms: number): string => format.formatDuration(this.lang, ms);
+
+  /** Working hours ("8小时" / "8 h"). */
+  hours = (hours: number): string => format.formatHours(this.lang, hours);
+
+  /** How far `value` is from `now` ("3小时前" / "3 hours ago"). */
+  relative = (value: Instant, now: Instant): string => format.formatRelative(this.lang, value, now);
+
+  /** A whole number with grouping ("12,345"). */
+  int = (value: number | null | undefined): string => format.formatInteger(this.lang, value);
+
+  /** A number with at most `digits` decimals (exactly, with `{ fixed: true }`). */
+  num = (value: number | null | undefined, digits?: number, opts?: { fixed?: boolean }): string =>
+    format.formatNumber(this.lang, value, digits, opts);
+
+  /** A share 0–1 as a percentage ("87.5%"). */
+  percent = (share: number | null | undefined, digits?: number): string =>
+    format.formatPercent(this.lang, share, digits);
+
+  /** A distance in metres ("120米" / "120 m"). */
+  distance = (metres: number | null | undefined): string => format.formatDistance(this.lang, metres);
 
   /** Picks the Chinese or the English variant of a name pair coming from the server. */
   name = (zh: string | null | undefined, enName: string | null | undefined): string =>

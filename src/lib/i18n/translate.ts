@@ -1,22 +1,15 @@
 // Pure message lookup and formatting, shared by the rune context and by tests. No Svelte here.
+import { DEFAULT_LANG, LANGS, isLang, type Lang } from './langs';
 import { en } from './messages/en';
 import { zhCN, type MessageKey, type Messages } from './messages/zh-CN';
 
 export type { MessageKey, Messages };
-
-/** Languages the UI speaks; the first one is the default. */
-export const LANGS = ['zh-CN', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
-export const DEFAULT_LANG: Lang = 'zh-CN';
+export { DEFAULT_LANG, LANGS, isLang, type Lang };
 
 const catalogues: Record<Lang, Messages> = { 'zh-CN': zhCN, en };
 
 /** Values substituted for {name} placeholders. */
 export type MessageParams = Record<string, string | number>;
-
-export function isLang(value: unknown): value is Lang {
-  return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
-}
 
 /** Whether `key` is in the catalogue (for keys built from data, such as a family code). */
 export function isMessageKey(key: string): key is MessageKey {

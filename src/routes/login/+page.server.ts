@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { setLangCookie } from '$server/http/lang-cookie';
 import { SESSION_COOKIE, sessionCookieOptions } from '$server/http/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -25,6 +26,8 @@ export const actions: Actions = {
       result.token,
       sessionCookieOptions(result.expiresAt, locals.app.config.COOKIE_SECURE),
     );
+    // The language the user chose in an earlier session (maybe on another device) applies from now on.
+    if (result.user.language) setLangCookie(cookies, result.user.language, locals.app.config.COOKIE_SECURE);
     redirect(303, safeNext(url.searchParams.get('next')));
   },
 };

@@ -32,6 +32,8 @@ export const casesZhCN = {
   'case.deadline.on_track': '正常',
   'case.deadline.due_soon': '即将超期',
   'case.deadline.overdue': '已超期',
+  'case.timeLeft': '还剩 {d}',
+  'case.overdueBy': '超出 {d}',
   'case.priority.1': '紧急',
   'case.priority.2': '一般',
   'case.priority.3': '低',
@@ -89,7 +91,7 @@ export const casesZhCN = {
   'case.field.deadline': '时限状态',
   'case.hoursValue': '{n} 工时',
   'case.system': '系统',
-  'case.confidence': '置信度 {pct}%',
+  'case.confidence': '置信度 {pct}',
   'case.suggestions': '分类建议',
 
   'queue.title': '工单受理台',

@@ -7,6 +7,7 @@ import { allocationEn } from './allocation.en';
 import { problemsEn } from './problems.en';
 import { performanceEn } from './performance.en';
 import { publicEn } from './public.en';
+import { wallEn } from './wall.en';
 
 export const en: Messages = {
   ...casesEn,
@@ -15,6 +16,7 @@ export const en: Messages = {
   ...problemsEn,
   ...performanceEn,
   ...publicEn,
+  ...wallEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 
@@ -25,6 +27,8 @@ export const en: Messages = {
   'nav.login': 'Sign in',
   'nav.logout': 'Sign out',
   'nav.userRole': '{name} ({role})',
+  'nav.menu': 'Menu',
+  'nav.skip': 'Skip to main content',
 
   'lang.label': 'Language',
   'lang.switchTo': '中文',

@@ -7,6 +7,7 @@ import { allocationZhCN } from './allocation.zh-CN';
 import { problemsZhCN } from './problems.zh-CN';
 import { performanceZhCN } from './performance.zh-CN';
 import { publicZhCN } from './public.zh-CN';
+import { wallZhCN } from './wall.zh-CN';
 
 export const zhCN = {
   ...casesZhCN,
@@ -15,6 +16,7 @@ export const zhCN = {
   ...problemsZhCN,
   ...performanceZhCN,
   ...publicZhCN,
+  ...wallZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 
@@ -25,6 +27,8 @@ export const zhCN = {
   'nav.login': '登录',
   'nav.logout': '退出登录',
   'nav.userRole': '{name}（{role}）',
+  'nav.menu': '菜单',
+  'nav.skip': '跳到主要内容',
 
   'lang.label': '语言',
   'lang.switchTo': 'English',
