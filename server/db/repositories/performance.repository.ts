@@ -13,9 +13,11 @@ const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const iso = (v: unknown) => new Date(v as string).toISOString();
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+/** Shared by the nineteen in twenty holdings without extensions: nothing reads these arrays to change them. */
+const NONE = Object.freeze([]) as unknown as number[];
 /** "1740963600000,1741050000000" (epoch ms, ascending) → numbers; null → none. */
 const instants = (v: unknown): number[] =>
-  v === null || v === undefined || v === '' ? [] : String(v).split(',').map(Number);
+  v === null || v === undefined || v === '' ? NONE : String(v).split(',').map(Number);
 
 const OPEN = sql.raw(`('received','dispatched','returned','signed','in_progress')`);
 
