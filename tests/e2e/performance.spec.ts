@@ -99,6 +99,8 @@ test('staff see their own unit’s explanations in their language and get 403 fo
   await expect(staff.getByTestId('score-explanation').first()).toHaveText(api.score.items[0].explanation.zh);
   await staff.getByTestId('language-switch').click();
   await expect(staff.getByTestId('score-explanation').first()).toHaveText(api.score.items[0].explanation.en);
+  // The choice is stored with the user: give the shared demo user back its Chinese for later tests.
+  expect((await staff.request.put('/api/me/language', { data: { language: 'zh-CN' } })).status()).toBe(200);
 
   const other = await staff.goto(`/performance/${departmentId + 1}`);
   expect(other!.status()).toBe(403);

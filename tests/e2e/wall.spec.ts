@@ -190,7 +190,7 @@ test('the stale banner shows the last update while the server is away and goes o
   }
 });
 
-test('a wall rotating fast for a minute and a quarter after warming up does not grow its heap', async ({
+test('a wall rotating fast for most of a minute after warming up does not grow its heap', async ({
   page,
   browser,
   server,
@@ -199,15 +199,16 @@ test('a wall rotating fast for a minute and a quarter after warming up does not 
   test.setTimeout(300_000);
   const { token, admin } = await createDisplayToken(browser, server, 'soak');
   await admin.context().close();
-  await openWall(page, token, 'scenes=city,districts,streets&seconds=2');
+  await openWall(page, token, 'scenes=city,districts&seconds=2');
   const cdp = await page.context().newCDPSession(page);
   const heap = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
   };
-  // Warm up: every scene (30 of them at 2 s) flown to once, so the map's caches are filled.
-  await page.waitForTimeout(65_000);
+  // Warm up: every scene (3 of them at 2 s) flown to several times, so the map's caches are filled; then
+  // the same cycle again and again, which is what a wall does all day: a leak grows with every cycle.
+  await page.waitForTimeout(25_000);
   const start = await heap();
   await page.getByTestId('wall').evaluate((el) => {
     const w = window as unknown as { sceneChanges: number };
@@ -217,13 +218,13 @@ test('a wall rotating fast for a minute and a quarter after warming up does not 
       attributeFilter: ['data-scene-id'],
     });
   });
-  await page.waitForTimeout(75_000);
+  await page.waitForTimeout(45_000);
   const end = await heap();
   const growth = end - start;
   console.log(`wall heap: ${(start / 2 ** 20).toFixed(1)} MB → ${(end / 2 ** 20).toFixed(1)} MB`);
   // It kept rotating the whole time (a scene every 2 s) and stayed live.
   const changes = await page.evaluate(() => (window as unknown as { sceneChanges: number }).sceneChanges);
-  expect(changes).toBeGreaterThan(25);
+  expect(changes).toBeGreaterThan(18);
   expect((await wallState(page)).stale).toBe(false);
   expect(growth).toBeLessThan(20 * 2 ** 20);
   expect(growth / start).toBeLessThan(0.3);
