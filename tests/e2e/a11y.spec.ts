@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import type { AxeResults } from 'axe-core';
 import { test, expect, waitForMap } from './support/fixtures';
 import { signedInPage } from './support/sign-in';
+import { createDisplayToken, openWall } from './support/wall';
 
 /** axe-core from node_modules, injected into the page: nothing is fetched from elsewhere. */
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -66,6 +67,26 @@ test('no serious or critical axe violations on the public pages and the login pa
   await page.goto('/public');
   await expect(page.getByTestId('public-streets')).toBeVisible();
   expect(await axeProblems(page, MAP_CANVAS)).toEqual([]);
+});
+
+test('the wall has sufficient contrast and no other serious axe violation, live and when stale', async ({
+  page,
+  browser,
+  server,
+}) => {
+  test.setTimeout(120_000);
+  const { token, admin } = await createDisplayToken(browser, server, 'a11y');
+  await admin.context().close();
+  // Paused on the whole district, so nothing moves while axe samples the colours; the stale banner after
+  // 2 s of silence is checked as well (the server's heartbeats stop when the socket is cut from here).
+  await openWall(page, token, 'scenes=city&seconds=600&stale=2');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('wall-pause')).toHaveAttribute('aria-pressed', 'true');
+  expect(await axeProblems(page, MAP_CANVAS), '/wall').toEqual([]);
+  await page.context().setOffline(true);
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-stale', 'true', { timeout: 20_000 });
+  expect(await axeProblems(page, MAP_CANVAS), '/wall, stale').toEqual([]);
+  await page.context().setOffline(false);
 });
 
 test('no serious or critical axe violations on the console, the case pages and performance', async ({
