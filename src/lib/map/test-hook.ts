@@ -1,5 +1,7 @@
 // A read-only window hook for the browser tests: sequence, sensor states and positions, and map
 // projection. Harmless in production: it exposes nothing the page does not already show.
+import { positionOf, stateOf, type LiveSensorTable } from '$lib/streams/sensor-table';
+import type { MapController } from './map-controller';
 
 /** What `window.__citynerve` offers on the map page. */
 export interface CityNerveTestHook {
@@ -32,4 +34,23 @@ export function installTestHook(hook: CityNerveTestHook): () => void {
   return () => {
     if (window.__citynerve === hook) delete window.__citynerve;
   };
+}
+
+/**
+ * The hook of a page that draws a live sensor stream on a map (the console, the wall): `map` returns the
+ * controller once it exists.
+ */
+export function installMapTestHook(
+  stream: { readonly seq: number | null; readonly table: LiveSensorTable | null },
+  map: () => MapController | null,
+): () => void {
+  return installTestHook({
+    seq: () => stream.seq,
+    stateOf: (id) => (stream.table ? stateOf(stream.table, id) : null),
+    positionOf: (id) => (stream.table ? positionOf(stream.table, id) : null),
+    project: (lon, lat) => map()?.project(lon, lat) ?? [Number.NaN, Number.NaN],
+    ready: () => map()?.isReady() ?? false,
+    zoom: () => map()?.zoom() ?? Number.NaN,
+    sensorMode: () => map()?.sensorMode() ?? null,
+  });
 }
