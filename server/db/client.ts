@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyOut, copyTarget } from './copy-out';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
@@ -17,10 +18,12 @@ export interface Database {
   /** Runs a drizzle `sql` query and returns its rows, hiding the drivers' different result shapes. */
   rows<T>(query: SQL, tx?: Orm): Promise<T[]>;
   /**
-   * Real PostgreSQL only: the bytes of `COPY (…) TO STDOUT WITH (FORMAT binary)` (see copy-binary.ts), for
-   * reads of a million rows. The statement is plain text (COPY takes no parameters): literals only.
+   * Real PostgreSQL only: streams the bytes of `COPY (…) TO STDOUT WITH (FORMAT binary)` (see
+   * copy-binary.ts) to `onData` as they arrive — bytes [start, end) of `buf`, valid during the call only —
+   * for reads of a million rows; resolves after the last one. The statement is plain text (COPY takes no
+   * parameters): literals only.
    */
-  copyOut?(copyStatement: string): Promise<Buffer>;
+  copyOut?(copyStatement: string, onData: (buf: Buffer, start: number, end: number) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,12 @@ function lockDataDir(dataDir: string): () => void {
   return () => rmSync(file, { force: true });
 }
 
+/**
+ * Sessions that run one big COPY: no JIT. It spent 0.4 s compiling the plan of the 1.3 s holdings read
+ * (a million rows, bench:performance) and won nothing back.
+ */
+const COPY_SETTINGS = { jit: 'off' };
+
 /** Connects to a real PostgreSQL; fails with a message naming the host when it cannot be reached. */
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
   const { default: postgres } = await import('postgres');
@@ -111,15 +120,16 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   }
   const orm = drizzle(client, { schema }) as unknown as Orm;
   const db = wrap('postgres', orm, () => client.end({ timeout: 5 }));
-  db.copyOut = async (copyStatement) => {
-    // A connection of its own, closed afterwards: postgres.js can leave a pooled connection waiting
-    // forever after a COPY TO stream (seen with version 3.4), and a pool must never keep such a one.
-    const one = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const target = copyTarget(url);
+  db.copyOut = async (copyStatement, onData) => {
+    // Our own wire reader where it can serve the URL (a payload per row in place, no Buffer per row).
+    if (target) return copyOut(target, copyStatement, onData, { settings: COPY_SETTINGS });
+    // Otherwise (TLS) postgres.js, on a connection of its own, closed afterwards: it can leave a pooled
+    // connection waiting forever after a COPY TO stream (seen with version 3.4).
+    const one = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, connection: COPY_SETTINGS });
     try {
       const stream = await one.unsafe(copyStatement).readable();
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      for await (const chunk of stream) onData(chunk as Buffer, 0, (chunk as Buffer).length);
     } finally {
       await one.end({ timeout: 0 });
     }

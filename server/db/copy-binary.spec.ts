@@ -1,6 +1,6 @@
 // The binary COPY reader against streams built byte by byte as PostgreSQL writes them.
 import { describe, expect, it } from 'vitest';
-import { readBinaryCopy, type BinaryField, type BinaryValue } from './copy-binary';
+import { BinaryCopyReader, readBinaryCopy, type BinaryField, type BinaryValue } from './copy-binary';
 
 const header = () => {
   const b = Buffer.alloc(19);
@@ -86,5 +86,26 @@ describe('readBinaryCopy', () => {
       /2 fields, expected 1/,
     );
     expect(() => read(Buffer.concat([header(), row([int4(1)])]), ['int4'])).toThrow(/trailer/);
+  });
+
+  it('decodes the same rows however the stream is cut into chunks, even inside a field or the header', () => {
+    const data = Buffer.concat([
+      header(),
+      row([int4(1), int16(1), null, null, timestamptz('2026-01-01T00:00:00Z'), Buffer.from('甲')]),
+      row([int4(2), null, int8(5n), float8(-0.25), null, Buffer.from('second row')]),
+      row([int4(3), int16(3), null, null, null, null]),
+      int16(-1),
+    ]);
+    const whole = read(data, fields).rows;
+    for (let size = 1; size <= 23; size++) {
+      const rows: BinaryValue[][] = [];
+      const reader = new BinaryCopyReader(fields, (v) => rows.push([...v]));
+      for (let at = 0; at < data.length; at += size) reader.push(data.subarray(at, at + size));
+      expect(reader.end()).toBe(3);
+      expect(rows).toEqual(whole);
+    }
+    const cut = new BinaryCopyReader(fields, () => {});
+    cut.push(data.subarray(0, data.length - 5));
+    expect(() => cut.end()).toThrow(/trailer/);
   });
 });

@@ -18,13 +18,12 @@ import {
   COUNT_KPIS,
   RATE_KPIS,
   addMonths,
-  computeKpis,
+  kpiFold,
   emptyKpis,
   mergeKpis,
   monthBounds,
   monthOf,
   summaryOf,
-  type Holding,
   type UnitKpis,
 } from '../domain/kpis';
 import { DEFAULT_SCHEME, score, validateScheme } from '../domain/scoring';
@@ -33,7 +32,7 @@ import type { WorkCalendar } from '../domain/work-calendar';
 export interface PerformanceServiceDeps {
   repo: Pick<
     PerformanceRepository,
-    | 'holdings'
+    | 'eachHolding'
     | 'caseIdBounds'
     | 'units'
     | 'caseCodes'
@@ -97,17 +96,29 @@ export function performanceService(deps: PerformanceServiceDeps) {
   const scoredUnits = async (): Promise<PerformanceUnit[]> =>
     (await repo.units()).filter((u) => u.kind !== 'service_center');
 
-  async function loadHoldings(from: Date, to: Date): Promise<Holding[]> {
+  /**
+   * KPIs per month and unit over the holdings of [from, to), folded as they stream in. With `parallel`
+   * above 1 the cases are split by id over that many connections, each folded on its own and absorbed in
+   * id order, so the case lists come out the same however the streams interleave.
+   */
+  async function foldHoldings(months: readonly string[], from: Date, to: Date, asOf: Date) {
+    const opts = { asOf, calendar: deps.calendar };
     const n = Math.max(1, deps.parallel ?? 1);
     const bounds = n > 1 ? await repo.caseIdBounds() : null;
-    if (!bounds) return repo.holdings(from, to);
+    const fold = kpiFold(months, opts);
+    if (!bounds) {
+      await repo.eachHolding(from, to, (h) => fold.add(h));
+      return fold.result();
+    }
     const step = Math.ceil((bounds.max - bounds.min + 1) / n);
-    const parts = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        repo.holdings(from, to, [bounds.min + i * step, bounds.min + (i + 1) * step]),
+    const parts = Array.from({ length: n }, () => kpiFold(months, opts));
+    await Promise.all(
+      parts.map((part, i) =>
+        repo.eachHolding(from, to, (h) => part.add(h), [bounds.min + i * step, bounds.min + (i + 1) * step]),
       ),
     );
-    return parts.flat();
+    for (const part of parts) fold.absorb(part);
+    return fold.result();
   }
 
   /** KPIs and scores of every scored unit for each month, from the events, as of `asOf`. */
@@ -120,8 +131,7 @@ export function performanceService(deps: PerformanceServiceDeps) {
     const sorted = [...months].sort();
     const from = new Date(monthBounds(sorted[0]).from);
     const to = new Date(monthBounds(sorted[sorted.length - 1]).to);
-    const [holdings, list] = await Promise.all([loadHoldings(from, to), units ?? scoredUnits()]);
-    const kpis = computeKpis(holdings, sorted, { asOf, calendar: deps.calendar });
+    const [kpis, list] = await Promise.all([foldHoldings(sorted, from, to, asOf), units ?? scoredUnits()]);
     const out = new Map<string, Map<number, UnitMonth>>();
     for (const m of sorted) {
       const byUnit = new Map<number, UnitMonth>();

@@ -8,7 +8,7 @@ import { loadConfig } from '../../server/config';
 import type { Database } from '../../server/db/client';
 import { performanceRepository } from '../../server/db/repositories/performance.repository';
 import { holdingsOf, monthBounds } from '../../server/domain/kpis';
-import { performanceService } from '../../server/services/performance.service';
+import { canonical, performanceService } from '../../server/services/performance.service';
 import type { CaseActor } from '../../server/services/case.service';
 import type {
   PerformanceRanking,
@@ -199,6 +199,29 @@ describe.each(engines())('department performance on %s', (engine) => {
     expect(await read()).not.toEqual(incremental);
     expect(await repo.ensureHoldings()).toBe(true);
     expect(await read()).toEqual(incremental);
+  });
+
+  it('computes the same KPIs, case lists in case order, in one stream or split over connections', async () => {
+    const repo = performanceRepository(db);
+    const scheme = await performanceService({ repo, calendar: app.calendar }).schemeOf(undefined);
+    if (!scheme.ok) throw new Error(scheme.message);
+    const months = ['2025-02', '2025-03'];
+    const asOf = new Date('2025-04-15T00:00:00Z');
+    const one = await performanceService({ repo, calendar: app.calendar }).compute(
+      months,
+      scheme.value,
+      asOf,
+    );
+    const three = await performanceService({ repo, calendar: app.calendar, parallel: 3 }).compute(
+      months,
+      scheme.value,
+      asOf,
+    );
+    expect(canonical([...three.get('2025-03')!])).toBe(canonical([...one.get('2025-03')!]));
+    expect(canonical([...three.get('2025-02')!])).toBe(canonical([...one.get('2025-02')!]));
+    const received = one.get('2025-03')!.get(A)!.kpis.counts.received;
+    expect(received.count).toBeGreaterThan(1);
+    expect(received.caseIds).toEqual([...received.caseIds].sort((x, y) => x - y));
   });
 
   it("ranks the units by their month's score, with KPIs, last month and year-to-date", async () => {

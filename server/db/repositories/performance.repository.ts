@@ -6,7 +6,7 @@ import type { PerformanceUnit, Scheme, SchemeRecord } from '../../../src/lib/api
 import type { Rating } from '../../domain/case-workflow';
 import type { CaseEvents, Holding, HoldingStart } from '../../domain/kpis';
 import type { Database, Orm } from '../client';
-import { readBinaryCopy, type BinaryField, type BinaryValue } from '../copy-binary';
+import { BinaryCopyReader, type BinaryField, type BinaryValue } from '../copy-binary';
 import { ensureCaseHoldings, writeCaseHoldings } from './case-holdings';
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -78,6 +78,7 @@ const msList = (col: string) =>
  * before the period, or whose start is after it, adds nothing. `instant` wraps each timestamp column: as is
  * for binary COPY, epoch ms for row reads. Codes stand for the few words (STARTED_BY, RATING_CODES).
  */
+
 function holdingsSelect(
   from: Date,
   to: Date,
@@ -104,12 +105,14 @@ function holdingsSelect(
       order by a.case_id, a.opened_at, a.id
     ) al on al.case_id = h.case_id and h.seq = 1
     where h.last_at >= '${from.toISOString()}'::timestamptz and h.started_at < '${to.toISOString()}'::timestamptz
-      ${range}`;
+      ${range}
+    order by h.case_id, h.seq`;
 }
 
-/** One row of holdingsSelect (in HOLDING_COLUMNS order) → a Holding. */
+const n = (x: BinaryValue) => (x === null ? null : Number(x));
+
+/** One row of holdingsSelect (in HOLDING_COLUMNS order) → a Holding. No closure per row: a million rows. */
 function holdingOf(v: readonly BinaryValue[]): Holding {
-  const n = (x: BinaryValue) => (x === null ? null : Number(x));
   return {
     caseId: Number(v[0]),
     departmentId: Number(v[1]),
@@ -158,35 +161,50 @@ export interface SnapshotRow {
 }
 
 export function performanceRepository(db: Database) {
+  /**
+   * Visits the holdings of every case that can matter for [from, to), read from case_holdings (the
+   * projection of the event log kept by writeHoldings), with the sensor alarm on the first one. On
+   * PostgreSQL the rows stream in as binary COPY and are decoded while the server still produces them, so
+   * a million rows are never held at once; `visit` must not keep the object. `caseIdRange` splits the work
+   * so several connections can run it side by side.
+   */
+  async function eachHolding(
+    from: Date,
+    to: Date,
+    visit: (h: Holding) => void,
+    caseIdRange?: [number, number],
+  ): Promise<number> {
+    if (db.copyOut) {
+      const reader = new BinaryCopyReader(HOLDING_FIELDS, (v) => visit(holdingOf(v)));
+      await db.copyOut(
+        `copy (${holdingsSelect(from, to, caseIdRange, (c) => c)}) to stdout with (format binary)`,
+        (buf, start, end) => reader.feed(buf, start, end),
+      );
+      return reader.end();
+    }
+    const ms = (c: string) => `(extract(epoch from ${c}) * 1000)::float8`;
+    const rows = await db.rows<Record<string, unknown>>(sql.raw(holdingsSelect(from, to, caseIdRange, ms)));
+    for (const r of rows)
+      visit(
+        holdingOf(
+          HOLDING_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : (r[c] as BinaryValue))),
+        ),
+      );
+    return rows.length;
+  }
+
   return {
+    eachHolding,
+
     /** Re-cuts case_holdings of the given cases, or of all (see case-holdings.ts). */
     writeHoldings: (caseIds?: readonly number[], tx?: Orm) => writeCaseHoldings(db, caseIds, tx),
     /** Rebuilds case_holdings when it was cut by another version of the cut. */
     ensureHoldings: () => ensureCaseHoldings(db),
 
-    /**
-     * The holdings of every case that can matter for [from, to), read from case_holdings (the projection
-     * of the event log kept by writeHoldings), with the sensor alarm on the first one. On PostgreSQL the
-     * rows travel as binary COPY (a million rows in a fraction of the time of row objects). `caseIdRange`
-     * splits the work so several connections can run it side by side.
-     */
+    /** The same holdings as a list (see eachHolding). */
     async holdings(from: Date, to: Date, caseIdRange?: [number, number]): Promise<Holding[]> {
       const out: Holding[] = [];
-      if (db.copyOut) {
-        const data = await db.copyOut(
-          `copy (${holdingsSelect(from, to, caseIdRange, (c) => c)}) to stdout with (format binary)`,
-        );
-        readBinaryCopy(data, HOLDING_FIELDS, (v) => out.push(holdingOf(v)));
-        return out;
-      }
-      const ms = (c: string) => `(extract(epoch from ${c}) * 1000)::float8`;
-      const rows = await db.rows<Record<string, unknown>>(sql.raw(holdingsSelect(from, to, caseIdRange, ms)));
-      for (const r of rows)
-        out.push(
-          holdingOf(
-            HOLDING_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : (r[c] as BinaryValue))),
-          ),
-        );
+      await eachHolding(from, to, (h) => out.push(h), caseIdRange);
       return out;
     },
 
