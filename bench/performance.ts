@@ -80,11 +80,11 @@ async function main() {
         if (all.size !== 12) throw new Error('expected 12 months');
       }
     }
-    // The parts of one single-query run.
+    // The parts of one single-query run: reading alone (decoded, not folded), then the domain over the list.
     t = performance.now();
-    const holdings = await repo.holdings(from, to);
+    holdingCount = await repo.eachHolding(from, to, () => {});
     const sqlMs = performance.now() - t;
-    holdingCount = holdings.length;
+    const holdings = await repo.holdings(from, to);
     t = performance.now();
     const kpis = computeKpis(holdings, months, { asOf: now, calendar });
     const kpiMs = performance.now() - t;
@@ -137,8 +137,8 @@ async function main() {
         '**same, split over 2 connections** (median of 3 / best)',
         `**${seconds(median(runs.two))}** / ${seconds(best(runs.two))}`,
       ],
-      ['… of which reading the stored holdings (one query)', seconds(sqlMs)],
-      ['… of which KPIs in the domain (computeKpis)', seconds(kpiMs)],
+      ['… reading the stored holdings alone (streamed and decoded, not folded)', seconds(sqlMs)],
+      ['… the KPIs alone over the same holdings held as a list (computeKpis)', seconds(kpiMs)],
       [`… of which scoring (${scored} unit-months)`, `${scoreMs.toFixed(1)} ms`],
       ['storing 12 months of snapshots (with case ids)', seconds(storeMs)],
       [
@@ -156,8 +156,10 @@ async function main() {
         `(3 % returned, half of those sent back to the same unit; 5 % signed late; 8 % resolved late; 5 % extended; ` +
         `3 % left open; 70 % rated, a tenth unsatisfied, half of those reopened; a tenth sensor-born with an alarm). ` +
         `Timed: the service computing every unit's KPIs and default-scheme score for each month from the case ` +
-        `holdings (case_holdings, the projection of the event log that every case event write keeps up to date; ` +
-        `the domain computes). Target: under 5 s.\n\n${table}\n`,
+        `holdings (case_holdings, the projection of the event log that every case event write keeps up to date). ` +
+        `The rows stream in over binary COPY (CityNerve's own wire reader, server/db/copy-out.ts, no JIT) and the ` +
+        `domain folds each as it arrives (kpiFold), so the million rows are never held at once. Target: under 5 s.` +
+        `\n\n${table}\n`,
     );
   } finally {
     await throwAway.drop();
