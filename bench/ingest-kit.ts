@@ -1,5 +1,7 @@
 // Helpers of the device-ingest benchmark (bench/ingest.ts): a private Mosquitto, the production server as
-// a child process, windowed and paced MQTT publishers, a Socket.IO delta listener, and CPU sampling.
+// a child process, mqtt.js publishers for the paced latency runs (the throughput runs use the cheaper
+// publisher in ingest-publisher.ts), a Socket.IO delta listener, and CPU sampling. Every child process is
+// killed when the benchmark exits, however it exits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -12,6 +14,18 @@ import { decodeDelta } from '../src/lib/streams/codec';
 import { root, sessionCookie } from './support';
 
 export const PASSWORD = 'bench-password-1';
+
+/** Children still running: killed on exit, so a failed or interrupted run leaves no broker or server. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** One sensor as the benchmark addresses it. */
@@ -81,7 +95,7 @@ export async function startMosquitto(
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = track(spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] }));
   await waitForPort(port, 5000);
   return { url: `mqtt://127.0.0.1:${port}`, child, pid: child.pid! };
 }
@@ -96,11 +110,13 @@ export interface RunningServer {
 }
 
 function spawnServer(env: Record<string, string | undefined>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+      cwd: root,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let out = '';
   child.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
@@ -185,7 +201,7 @@ export async function deltaListener(
   return s;
 }
 
-/** MQTT publisher clients (devices or a gateway), MQTT 3.1.1, clean sessions. */
+/** mqtt.js publisher clients (devices or a gateway), MQTT 3.1.1, clean sessions: the latency runs. */
 export async function publishers(url: string, n: number, tag: string): Promise<MqttClient[]> {
   return Promise.all(
     Array.from({ length: n }, (_, i) =>
@@ -197,46 +213,6 @@ export async function publishers(url: string, n: number, tag: string): Promise<M
       }),
     ),
   );
-}
-
-/**
- * Publishes `items` with QoS 1 from one client, at most `window` unacknowledged by the broker, and only
- * while `mayPublish()` (flow control against what the server has stored). Resolves at the last PUBACK.
- */
-export function pump(
-  client: MqttClient,
-  items: readonly OutMessage[],
-  window: number,
-  mayPublish: () => boolean,
-  deadline: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let next = 0;
-    let inflight = 0;
-    let done = 0;
-    let waiting = false;
-    if (items.length === 0) return resolve(performance.now());
-    const fill = () => {
-      waiting = false;
-      if (Date.now() > deadline) return reject(new Error('publishing took longer than allowed'));
-      while (inflight < window && next < items.length && mayPublish()) {
-        const m = items[next++];
-        inflight++;
-        client.publish(m.topic, m.payload(), { qos: 1 }, (err) => {
-          if (err) return reject(err);
-          inflight--;
-          done++;
-          if (done === items.length) resolve(performance.now());
-          else fill();
-        });
-      }
-      if (next < items.length && inflight < window && !waiting) {
-        waiting = true;
-        setTimeout(fill, 5);
-      }
-    };
-    fill();
-  });
 }
 
 /** CPU seconds (user + system) a process has used so far; NaN when it is gone. */

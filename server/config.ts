@@ -47,8 +47,9 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "-" and "_" only (empty = no shared subscription)')
     .default('citynerve'),
   MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
-  // At least two batches, so the broker keeps sending while one batch is written (bench: 2000 halved throughput).
-  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(12000),
+  // Two batches per writer and then some, so the broker keeps sending while batches are written (bench: 2000
+  // halved throughput; 12,000 held 2 writers back by a third once the write path got cheaper).
+  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(30000),
   INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),

@@ -129,7 +129,12 @@ export const sensors = pgTable(
   ],
 );
 
-/** Latest state per sensor. `seq` is set by a trigger from one global sequence on every change. */
+/**
+ * Latest state per sensor. `seq` is set by a trigger from one global sequence on every change. Stored with
+ * fillfactor 70 (migration 0013): device ingest rewrites every row on every reading, and the free room on
+ * each page lets PostgreSQL write the new row version there (a HOT update, no index entries) instead of on
+ * another page with a new entry in both indexes.
+ */
 export const sensorState = pgTable(
   'sensor_state',
   {
@@ -151,14 +156,18 @@ export const sensorState = pgTable(
   (t) => [index('sensor_state_seq_idx').on(t.seq)],
 );
 
-/** Reading history, kept for a retention period. */
+/**
+ * Reading history, kept for a retention period. No foreign key to sensors (migration 0013): its check
+ * locked the sensor's row for every stored reading, which cost PostgreSQL as much as the insert itself.
+ * Ingest stores history only for sensors whose sensor_state row (which does reference sensors) it writes
+ * in the same statement, and a trigger on sensors deletes a removed sensor's history as the cascade did.
+ */
 export const sensorReadings = pgTable(
   'sensor_readings',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    sensorId: integer('sensor_id')
-      .notNull()
-      .references(() => sensors.id, { onDelete: 'cascade' }),
+    /** sensors.id (kept consistent by ingest and the sensors_delete_readings trigger, see above). */
+    sensorId: integer('sensor_id').notNull(),
     ts: tz('ts').notNull(),
     reading: jsonb('reading').$type<Record<string, number | boolean>>().notNull(),
     state: smallint('state').notNull(),

@@ -260,6 +260,12 @@ function readMemory(memory: RuleMemory | null | undefined): RulesMemory {
   return out;
 }
 
+// Plain functions, not closures per reading: ingest evaluates every reading (tens of thousands a second).
+/** True when `v` is at or beyond `x` in the rule's direction. */
+const beyond = (up: boolean, v: number, x: number) => (up ? v >= x : v <= x);
+/** True when `v` is back at or inside `x`. */
+const cleared = (up: boolean, v: number, x: number) => (up ? v <= x : v >= x);
+
 /** Condition level of one rule on one reading: 0 not holding, else the severity; null = no data. */
 function conditionLevel(
   rule: Rule,
@@ -284,13 +290,11 @@ function conditionLevel(
         if (guard !== rule.when.equals) return 0;
       }
       const up = rule.comparison === 'above';
-      const beyond = (x: number) => (up ? v >= x : v <= x);
-      const cleared = (x: number) => (up ? v <= x : v >= x);
-      const holds = active ? !cleared(rule.off) : beyond(rule.on);
+      const holds = active ? !cleared(up, v, rule.off) : beyond(up, v, rule.on);
       if (!holds) return 0;
       if (!rule.critical || rule.severity === 2) return rule.severity; // already critical from `on`
       const wasCritical = active && prev?.level === 2;
-      return (wasCritical ? !cleared(rule.critical.off) : beyond(rule.critical.on)) ? 2 : 1;
+      return (wasCritical ? !cleared(up, v, rule.critical.off) : beyond(up, v, rule.critical.on)) ? 2 : 1;
     }
   }
 }

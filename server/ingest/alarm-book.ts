@@ -54,6 +54,8 @@ export class AlarmBook {
 
   /** Applies one reading's rule outcomes to its sensor's alarms. */
   apply(sensorId: number, outcomes: readonly RuleOutcome[], ts: Date, values: Record<string, unknown>): void {
+    // The usual reading: nothing open and no rule holding, so nothing to plan (and nothing to allocate).
+    if (!this.open.get(sensorId)?.size && !outcomes.some((o) => o.active)) return;
     const open = this.openOf(sensorId);
     const current: ActiveAlarm[] = [...open.values()].map((e) => ({
       id: e.key,

@@ -10,6 +10,10 @@
 // only for backpressure: while MQTT_MAX_INFLIGHT messages await storage or the pipeline is saturated
 // (database down), the socket is not read, TCP fills up and the broker queues for us.
 //
+// Messages that arrive together (one socket read holds many) go to the pipeline as one submit() at the
+// end of the event-loop turn, and their PUBACKs leave in one socket write: per-message promises, timers
+// and packet objects cost more CPU than the database write of the message.
+//
 // Leaving a shared group: Mosquitto keeps handing a disconnected member with a persistent session its
 // round-robin share (queued for it, dropped beyond max_queued_messages), so stop() unsubscribes from the
 // group before disconnecting, and the other nodes take the whole load at once. Messages the broker had
@@ -72,7 +76,18 @@ const SESSION_TAKEN_OVER = 0x8e;
 /** Longest wait in stop() for the broker's UNSUBACK and for messages in flight to settle, ms. */
 const STOP_WAIT_MS = 5000;
 
-type SendPacket = (packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void) => void;
+/** One received message waiting for its batch. */
+interface Received {
+  item: IngestItem;
+  /** Its place in the PUBACK order; null for QoS 0. */
+  ack: AckEntry | null;
+}
+
+interface AckEntry {
+  messageId: number;
+  generation: number;
+  done: 'stored' | 'dropped' | null;
+}
 
 /** `p`, or a rejection after `ms`. */
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -93,7 +108,10 @@ export class MqttIngest {
    * QoS 1 messages in arrival order. With several pipeline writers a later message can be stored first;
    * MQTT wants PUBACKs in the order the PUBLISHes came, so each waits for those before it.
    */
-  private ackOrder: { messageId: number; generation: number; done: 'stored' | 'dropped' | null }[] = [];
+  private ackOrder: AckEntry[] = [];
+  /** Messages of the current event-loop turn, submitted together by flushReceived(). */
+  private received: Received[] = [];
+  private flushScheduled = false;
   private ackHead = 0;
   private poll: NodeJS.Timeout | null = null;
   private readonly counters: MqttIngestStats = {
@@ -247,11 +265,8 @@ export class MqttIngest {
   private toItem(packet: IPublishPacket): IngestItem {
     const o = this.opts;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const envelope = {
-      channel: 'mqtt' as const,
-      source: packet.topic,
-      payload: payload.subarray(0, 4096).toString('utf8'),
-    };
+    // The bytes themselves: decoded for a dead letter only (most messages never become one).
+    const envelope = { channel: 'mqtt' as const, source: packet.topic, payload };
     const topic = parseTopic(packet.topic);
     if (isRejection(topic)) return { rejection: topic, envelope };
     const parsed = parseReadingPayload(payload, topic, this.now(), {
@@ -265,33 +280,45 @@ export class MqttIngest {
   private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
     this.counters.received++;
     this.counters.inflight++;
-    const generation = this.generation;
-    const entry =
+    const ack: AckEntry | null =
       packet.qos === 1 && packet.messageId !== undefined
-        ? { messageId: packet.messageId, generation, done: null as 'stored' | 'dropped' | null }
+        ? { messageId: packet.messageId, generation: this.generation, done: null }
         : null;
-    if (entry) this.ackOrder.push(entry);
+    if (ack) this.ackOrder.push(ack);
+    this.received.push({ item: this.toItem(packet), ack });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReceived());
+    }
+    const err = packet.qos === 1 ? DEFERRED : undefined;
+    if (this.blocked()) {
+      this.gate.push(() => callback(err));
+      // HTTP alone can saturate the pipeline while none of ours is in flight: look again now and then.
+      this.poll ??= setInterval(() => this.openGate(), 50);
+    } else callback(err);
+  }
+
+  /** Hands this turn's messages to the pipeline in one submit; PUBACKs follow when they are stored. */
+  private flushReceived(): void {
+    this.flushScheduled = false;
+    const batch = this.received;
+    this.received = [];
+    if (batch.length === 0) return;
     void this.pipeline
-      .submit([this.toItem(packet)])
+      .submit(batch.map((r) => r.item))
       .then(() => {
-        if (entry) entry.done = 'stored';
+        for (const r of batch) if (r.ack) r.ack.done = 'stored';
       })
       .catch((err: Error) => {
-        // Only a closing pipeline rejects: the message stays unacknowledged and the broker keeps it.
-        if (entry) entry.done = 'dropped';
-        this.opts.log.warn('mqtt message not stored', { topic: packet.topic, error: err.message });
+        // Only a closing pipeline rejects: the messages stay unacknowledged and the broker keeps them.
+        for (const r of batch) if (r.ack) r.ack.done = 'dropped';
+        this.opts.log.warn('mqtt messages not stored', { messages: batch.length, error: err.message });
       })
       .then(() => this.flushAcks())
       .finally(() => {
-        this.counters.inflight--;
+        this.counters.inflight -= batch.length;
         this.openGate();
       });
-    const release = () => callback(packet.qos === 1 ? DEFERRED : undefined);
-    if (this.blocked()) {
-      this.gate.push(release);
-      // HTTP alone can saturate the pipeline while none of ours is in flight: look again now and then.
-      this.poll ??= setInterval(() => this.openGate(), 50);
-    } else release();
   }
 
   private blocked(): boolean {
@@ -309,9 +336,14 @@ export class MqttIngest {
   /** Sends the PUBACKs of stored messages from the head of the arrival order, stopping at one still waiting. */
   private flushAcks(): void {
     const q = this.ackOrder;
+    const ids: number[] = [];
     while (this.ackHead < q.length && q[this.ackHead].done !== null) {
       const e = q[this.ackHead++];
-      if (e.done === 'stored') this.ack(e.messageId, e.generation);
+      if (e.done === 'stored') {
+        // A PUBACK on a newer connection would acknowledge whatever now carries that id: leave it to redelivery.
+        if (e.generation === this.generation) ids.push(e.messageId);
+        else this.counters.staleAcks++;
+      }
     }
     if (this.ackHead === q.length) {
       q.length = 0;
@@ -320,16 +352,27 @@ export class MqttIngest {
       q.splice(0, this.ackHead);
       this.ackHead = 0;
     }
+    if (ids.length > 0) this.ack(ids);
   }
 
-  private ack(messageId: number, generation: number): void {
+  /**
+   * Writes the PUBACKs in one go, straight onto the connection: 4 bytes each (type, length 2, packet id;
+   * MQTT 5 allows leaving out the reason code on success), which is exactly what mqtt.js would send one
+   * packet object and one stream write at a time.
+   */
+  private ack(messageIds: readonly number[]): void {
     const c = this.client;
-    // A PUBACK on a newer connection would acknowledge whatever now carries that id: leave it to redelivery.
-    if (!c || !c.connected || generation !== this.generation) {
-      this.counters.staleAcks++;
+    if (!c || !c.connected) {
+      this.counters.staleAcks += messageIds.length;
       return;
     }
-    (c as unknown as { _sendPacket: SendPacket })._sendPacket({ cmd: 'puback', messageId });
-    this.counters.acked++;
+    const buf = Buffer.allocUnsafe(messageIds.length * 4);
+    for (let i = 0; i < messageIds.length; i++) {
+      buf[i * 4] = 0x40;
+      buf[i * 4 + 1] = 2;
+      buf.writeUInt16BE(messageIds[i], i * 4 + 2);
+    }
+    c.stream.write(buf);
+    this.counters.acked += messageIds.length;
   }
 }

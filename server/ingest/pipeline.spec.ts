@@ -1,7 +1,8 @@
 // The pipeline's writers with the database faked: two writers write two batches at the same time, each
-// sensor's readings go to one writer in arrival order, and a later reading never loses to an earlier one.
+// sensor's readings go to one writer in arrival order, a later reading never loses to an earlier one, and a
+// batch that finds a sensor changed by another writer is written again with the rows locked.
 import { describe, expect, it } from 'vitest';
-import type { ReadingRow, StateUpdate } from '../db/repositories/ingest.repository';
+import type { ReadingWrite } from '../db/repositories/ingest.repository';
 import type { DeviceReading, SensorInfo } from '../domain/ingest-contract';
 import { IngestPipeline, type PipelineDeps } from './pipeline';
 
@@ -11,38 +12,81 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeDb(writeMs: number) {
   let active = 0;
   let maxActive = 0;
-  const states = new Map<number, { reportedAt: Date | null; state: number }>();
-  const history: ReadingRow[] = [];
+  let version = 0;
+  type Row = { reportedAt: Date | null; state: number; version: string };
+  const states = new Map<number, Row>();
+  const history: ReadingWrite[] = [];
   const batches: number[][] = [];
+  const reads: ('current' | 'locked')[] = [];
+  /** Sensors another writer changes between this pipeline's read and its write (once each). */
+  const interfere = new Set<number>();
+  const undo: [number, Row | undefined][] = [];
+  const read = (ids: readonly number[]) =>
+    ids.map((id) => {
+      const s = states.get(id);
+      return {
+        sensorId: id,
+        state: 0,
+        reportedAt: s?.reportedAt ?? null,
+        ruleState: null,
+        version: s?.version ?? 'v0',
+      };
+    });
   const ingest = {
     async transaction<T>(fn: (tx: never) => Promise<T>) {
       active++;
       maxActive = Math.max(maxActive, active);
       try {
-        const r = await fn({} as never);
-        await sleep(writeMs);
-        return r;
+        // Like a real transaction: when fn throws, this batch's writes are undone (rollback).
+        const historyBefore = history.length;
+        undo.length = 0;
+        try {
+          const r = await fn({} as never);
+          await sleep(writeMs);
+          return r;
+        } catch (err) {
+          for (const [id, prev] of undo.reverse()) {
+            if (prev) states.set(id, prev);
+            else states.delete(id);
+          }
+          history.length = historyBefore;
+          throw err;
+        }
       } finally {
         active--;
       }
     },
+    async currentStates(ids: readonly number[]) {
+      batches.push([...ids]);
+      reads.push('current');
+      const out = read(ids);
+      for (const id of ids) {
+        if (!interfere.delete(id)) continue;
+        const s = states.get(id);
+        states.set(id, { reportedAt: s?.reportedAt ?? null, state: 3, version: `v${++version}` });
+      }
+      return out;
+    },
     async lockStates(ids: readonly number[]) {
       batches.push([...ids]);
-      return ids.map((id) => ({
-        sensorId: id,
-        state: 0,
-        reportedAt: states.get(id)?.reportedAt ?? null,
-        ruleState: null,
-      }));
+      reads.push('locked');
+      return read(ids);
     },
     async openAlarms() {
       return [];
     },
-    async updateStates(rows: readonly StateUpdate[]) {
-      for (const r of rows) states.set(r.sensorId, { reportedAt: r.reportedAt, state: r.state });
-    },
-    async insertReadings(rows: readonly ReadingRow[]) {
+    async writeReadings(rows: readonly ReadingWrite[]) {
+      const stale = rows
+        .filter((r) => r.latest && (states.get(r.sensorId)?.version ?? 'v0') !== r.latest.version)
+        .map((r) => r.sensorId);
+      if (stale.length > 0) return stale;
       history.push(...rows);
+      for (const r of rows) {
+        if (!r.latest) continue;
+        undo.push([r.sensorId, states.get(r.sensorId)]);
+        states.set(r.sensorId, { reportedAt: r.ts, state: r.state, version: `v${++version}` });
+      }
+      return [];
     },
     async insertAlarms() {},
     async updateAlarms() {},
@@ -61,7 +105,7 @@ function fakeDb(writeMs: number) {
     sensors,
     log: { debug() {}, info() {}, warn() {}, error() {} },
   } as unknown as PipelineDeps;
-  return { deps, states, history, batches, maxActive: () => maxActive };
+  return { deps, states, history, batches, reads, interfere, maxActive: () => maxActive };
 }
 
 const reading = (id: number, second: number): { reading: DeviceReading; envelope: never } => ({
@@ -107,5 +151,26 @@ describe('ingest pipeline writers', () => {
     await p.submit(Array.from({ length: 100 }, (_, i) => reading(i + 1, 1)));
     await p.close();
     expect(db.maxActive()).toBe(1);
+  });
+
+  it('writes a batch again with its rows locked when another writer changed one of its sensors', async () => {
+    const db = fakeDb(1);
+    const p = new IngestPipeline(db.deps, { batchMs: 2, batchMax: 100, maxFutureSkewMs: 1e12 });
+    await p.submit([reading(1, 1), reading(2, 1)]);
+    db.interfere.add(2); // e.g. the heartbeat marks sensor 2 offline while the next batch runs its rules
+    const results = await p.submit([reading(1, 2), reading(2, 2), reading(3, 2)]);
+    await p.close();
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(db.reads).toEqual(['current', 'current', 'locked']);
+    expect(p.stats().lockedRetries).toBe(1);
+    // Stored once each, the rolled-back attempt left nothing behind.
+    expect(db.history.map((h) => [h.sensorId, h.ts.getUTCSeconds()])).toEqual([
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
+    expect(db.states.get(2)!.state).toBe(0);
   });
 });

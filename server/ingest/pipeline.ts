@@ -3,8 +3,13 @@
 // alarms, dead letters). A caller's promise resolves only after its batch committed, which is what lets
 // MQTT hold back the PUBACK and HTTP answer "stored". A failing database is retried with backoff, never
 // dropped; while it fails, submit() waits (backpressure) instead of queueing without bound.
+//
+// A batch reads its sensors' states without locking them and writes them back only if no other writer
+// changed them meanwhile (compare-and-set on the row version); should one have (two nodes on one sensor,
+// the heartbeat check), the batch is rolled back and written again with the rows locked. Row locks on
+// every sensor of every batch cost PostgreSQL as much as the history insert; conflicts are rare.
 import type { DeadLettersRepository, DeadLetterInput } from '../db/repositories/dead-letters.repository';
-import type { IngestRepository, ReadingRow, StateUpdate } from '../db/repositories/ingest.repository';
+import type { CurrentState, IngestRepository, ReadingWrite } from '../db/repositories/ingest.repository';
 import { checkFamily, isRejection, validateValues } from '../domain/ingest';
 import type {
   DeadLetterReason,
@@ -24,8 +29,11 @@ export interface IngestEnvelope {
   channel: 'mqtt' | 'http';
   /** MQTT topic or HTTP gateway code. */
   source: string | null;
-  /** The raw message, kept (cut) with a dead letter; null when not worth keeping. */
-  payload: string | null;
+  /**
+   * The raw message, kept (cut) with a dead letter; null when not worth keeping. Bytes are decoded only
+   * when the message does become a dead letter.
+   */
+  payload: string | Uint8Array | null;
 }
 
 /** One message handed to the pipeline: a parsed reading, or a refusal from parsing. */
@@ -68,10 +76,10 @@ export interface PipelineDeps {
   ingest: Pick<
     IngestRepository,
     | 'transaction'
+    | 'currentStates'
     | 'lockStates'
     | 'openAlarms'
-    | 'updateStates'
-    | 'insertReadings'
+    | 'writeReadings'
     | 'insertAlarms'
     | 'updateAlarms'
   >;
@@ -94,6 +102,8 @@ export interface IngestStats {
   batches: number;
   /** Failed write attempts (each was retried). */
   failedWrites: number;
+  /** Batches written a second time with their rows locked, because another writer changed a sensor. */
+  lockedRetries: number;
   /** Items waiting for the writer right now. */
   queued: number;
   /** True while the database is failing and the current batch is being retried. */
@@ -104,15 +114,35 @@ export interface IngestStats {
   lastBatchSize: number;
 }
 
+/** One submit() call: resolves when the last of its items is stored. */
+interface Ticket {
+  results: ItemResult[];
+  left: number;
+  resolve: (r: ItemResult[]) => void;
+}
+
 interface Pending {
   item: IngestItem;
   sensor: SensorInfo | null;
   /** Values after validation (unknown extra fields dropped). */
   values: Record<string, unknown> | null;
   result?: ItemResult;
-  resolve: (r: ItemResult) => void;
-  reject: (e: Error) => void;
+  ticket: Ticket;
+  /** Position in the ticket's results. */
+  index: number;
 }
+
+/** Thrown inside the batch transaction to roll it back when a sensor's state row changed meanwhile. */
+class StaleStates extends Error {
+  constructor(readonly sensorIds: readonly number[]) {
+    super(`state rows of ${sensorIds.length} sensor(s) changed during the batch`);
+  }
+}
+
+const DEAD_LETTER_BYTES = 4096;
+const utf8 = new TextDecoder('utf-8');
+const payloadText = (p: string | Uint8Array | null) =>
+  p === null || typeof p === 'string' ? p : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -148,6 +178,7 @@ export class IngestPipeline {
     byReason: {},
     batches: 0,
     failedWrites: 0,
+    lockedRetries: 0,
     queued: 0,
     retrying: false,
     lastBatchMs: 0,
@@ -199,22 +230,24 @@ export class IngestPipeline {
   async submit(items: readonly IngestItem[]): Promise<ItemResult[]> {
     if (this.closed) throw new Error('ingest pipeline is closed');
     while (this.saturated) await new Promise<void>((r) => this.waiters.push(r));
+    if (items.length === 0) return [];
     const codes = new Set<string>();
     for (const it of items) if ('reading' in it) codes.add(it.reading.sensorCode);
     const sensors = await this.deps.sensors.resolve(codes);
     const now = this.now();
+    let ticket!: Ticket;
+    const done = new Promise<ItemResult[]>((resolve) => {
+      ticket = { results: new Array<ItemResult>(items.length), left: items.length, resolve };
+    });
     const touched = new Set<Lane>();
-    const promises = items.map(
-      (item) =>
-        new Promise<ItemResult>((resolve, reject) => {
-          const entry = this.check(item, sensors, now, resolve, reject);
-          const lane = this.lanes[entry.sensor ? entry.sensor.id % this.lanes.length : 0];
-          lane.queue.push(entry);
-          touched.add(lane);
-        }),
-    );
+    for (let i = 0; i < items.length; i++) {
+      const entry = this.check(items[i], sensors, now, ticket, i);
+      const lane = this.lanes[entry.sensor ? entry.sensor.id % this.lanes.length : 0];
+      lane.queue.push(entry);
+      touched.add(lane);
+    }
     for (const lane of touched) this.schedule(lane);
-    return Promise.all(promises);
+    return done;
   }
 
   /** Writes what is queued and stops taking more; resolves when everything queued is stored. */
@@ -237,31 +270,37 @@ export class IngestPipeline {
     item: IngestItem,
     sensors: Map<string, SensorInfo>,
     now: Date,
-    resolve: Pending['resolve'],
-    reject: Pending['reject'],
+    ticket: Ticket,
+    index: number,
   ): Pending {
-    const entry: Pending = { item, sensor: null, values: null, resolve, reject };
+    const entry: Pending = { item, sensor: null, values: null, ticket, index };
     if (!('reading' in item)) return entry;
     const r = item.reading;
-    const refuse = (rejection: Rejection): Pending => ({
-      ...entry,
-      item: { rejection: { ...rejection, sensorCode: r.sensorCode }, envelope: item.envelope },
-    });
     const sensor = sensors.get(r.sensorCode);
-    if (!sensor)
-      return refuse({ reason: 'unknown_sensor', detail: `no sensor "${r.sensorCode}" is registered` });
-    const family = checkFamily(r, sensor);
-    if (family) return refuse(family);
-    const ahead = r.ts.getTime() - now.getTime();
-    if (ahead > this.opts.maxFutureSkewMs) {
-      return refuse({
-        reason: 'future_timestamp',
-        detail: `ts ${r.ts.toISOString()} is ${Math.round(ahead / 1000)} s ahead of server time`,
-      });
+    let rejection: Rejection | null = sensor
+      ? (checkFamily(r, sensor) ?? this.tooFarAhead(r, now))
+      : { reason: 'unknown_sensor', detail: `no sensor "${r.sensorCode}" is registered` };
+    if (sensor && !rejection) {
+      const values = validateValues(sensor.family, r.values, r.sensorCode);
+      if (isRejection(values)) rejection = values;
+      else {
+        entry.sensor = sensor;
+        entry.values = values as unknown as Record<string, unknown>;
+      }
     }
-    const values = validateValues(sensor.family, r.values, r.sensorCode);
-    if (isRejection(values)) return refuse(values);
-    return { ...entry, sensor, values: values as unknown as Record<string, unknown> };
+    if (rejection) {
+      entry.item = { rejection: { ...rejection, sensorCode: r.sensorCode }, envelope: item.envelope };
+    }
+    return entry;
+  }
+
+  private tooFarAhead(r: DeviceReading, now: Date): Rejection | null {
+    const ahead = r.ts.getTime() - now.getTime();
+    if (ahead <= this.opts.maxFutureSkewMs) return null;
+    return {
+      reason: 'future_timestamp',
+      detail: `ts ${r.ts.toISOString()} is ${Math.round(ahead / 1000)} s ahead of server time`,
+    };
   }
 
   private schedule(lane: Lane): void {
@@ -315,8 +354,12 @@ export class IngestPipeline {
         this.counters.batches++;
         this.counters.lastBatchMs = Date.now() - t0;
         this.counters.lastBatchSize = batch.length;
-        for (const p of batch) this.count(p.result!);
-        for (const p of batch) p.resolve(p.result!);
+        for (const p of batch) {
+          this.count(p.result!);
+          const t = p.ticket;
+          t.results[p.index] = p.result!;
+          if (--t.left === 0) t.resolve(t.results);
+        }
         if (attempt > 1)
           this.deps.log.info('ingest: database back, batch stored', { attempt, size: batch.length });
         return;
@@ -344,8 +387,25 @@ export class IngestPipeline {
     }
   }
 
-  /** One transaction: dead letters, locked current states, rules, state, history, alarms. */
+  /**
+   * Writes a batch optimistically (states read without locks); when another writer changed one of its
+   * sensors meanwhile, that transaction rolled back and the batch is written again with the rows locked.
+   */
   private async write(batch: Pending[]): Promise<void> {
+    try {
+      await this.writeOnce(batch, false);
+    } catch (err) {
+      if (!(err instanceof StaleStates)) throw err;
+      this.counters.lockedRetries++;
+      this.deps.log.debug('ingest: sensors changed by another writer, batch written again locked', {
+        sensors: err.sensorIds.length,
+      });
+      await this.writeOnce(batch, true);
+    }
+  }
+
+  /** One transaction: current states, rules, dead letters, state and history, alarms. */
+  private async writeOnce(batch: Pending[], locked: boolean): Promise<void> {
     const { ingest, deadLetters } = this.deps;
     const now = this.now();
     await ingest.transaction(async (tx) => {
@@ -360,18 +420,24 @@ export class IngestPipeline {
         }
       }
       const ids = [...bySensor.keys()];
-      const current = new Map((await ingest.lockStates(ids, tx)).map((s) => [s.sensorId, s]));
-      const book = new AlarmBook(await ingest.openAlarms(ids, tx));
-      const states: StateUpdate[] = [];
-      const history: ReadingRow[] = [];
+      const [states, alarms] = await Promise.all([
+        locked ? ingest.lockStates(ids, tx) : ingest.currentStates(ids, tx),
+        ingest.openAlarms(ids, tx),
+      ]);
+      const current = new Map<number, CurrentState>();
+      for (const s of states) current.set(s.sensorId, s);
+      // A sensor without a state row: the locked write creates the row or finds the sensor removed.
+      if (!locked && current.size < ids.length) throw new StaleStates(ids.filter((id) => !current.has(id)));
+      const book = new AlarmBook(alarms);
+      const rows: ReadingWrite[] = [];
 
       for (const [sensorId, entries] of bySensor) {
         const cur = current.get(sensorId);
         if (!cur) {
           // Deleted between the cache load and now.
-          for (const p of entries) p.sensor = null;
           for (const p of entries) {
-            const r = (p.item as { reading: DeviceReading }).reading;
+            const r = readingOf(p);
+            p.sensor = null;
             p.item = {
               rejection: {
                 reason: 'unknown_sensor',
@@ -384,10 +450,10 @@ export class IngestPipeline {
           continue;
         }
         // Oldest first, so the rules see time move forward; the newest becomes the latest state.
-        entries.sort((a, b) => readingOf(a).ts.getTime() - readingOf(b).ts.getTime());
+        if (entries.length > 1) entries.sort((a, b) => readingOf(a).ts.getTime() - readingOf(b).ts.getTime());
         let last = cur.reportedAt;
         let memory: RuleMemory = cur.ruleState ?? {};
-        let latest: StateUpdate | null = null;
+        let newest: ReadingWrite | null = null;
         for (const p of entries) {
           const r = readingOf(p);
           if (last && r.ts.getTime() <= last.getTime()) {
@@ -397,12 +463,12 @@ export class IngestPipeline {
           const ev = evaluate(p.sensor!.rules as readonly Rule[], memory, p.values!, r.ts, now);
           memory = ev.memory;
           last = r.ts;
-          history.push({ sensorId, ts: r.ts, reading: p.values!, state: ev.state });
+          newest = { sensorId, ts: r.ts, reading: JSON.stringify(p.values), state: ev.state, latest: null };
+          rows.push(newest);
           book.apply(sensorId, ev.outcomes, r.ts, p.values!);
-          latest = { sensorId, state: ev.state, reading: p.values!, reportedAt: r.ts, ruleState: memory };
           p.result = { status: 'accepted' };
         }
-        if (latest) states.push(latest);
+        if (newest) newest.latest = { ruleState: memory, version: cur.version };
       }
 
       for (const p of batch) {
@@ -414,15 +480,15 @@ export class IngestPipeline {
             reason: rejection.reason,
             detail: rejection.detail,
             sensorCode: rejection.sensorCode ?? null,
-            payload: envelope.payload,
+            payload: payloadText(envelope.payload),
           });
           p.result = { status: 'rejected', reason: rejection.reason, detail: rejection.detail };
         }
       }
 
+      const stale = await ingest.writeReadings(rows, tx);
+      if (stale.length > 0) throw new StaleStates(stale);
       await deadLetters.insertMany(letters, tx);
-      await ingest.updateStates(states, tx);
-      await ingest.insertReadings(history, tx);
       const { inserts, updates } = book.changes();
       await ingest.insertAlarms(inserts, tx);
       await ingest.updateAlarms(updates, tx);

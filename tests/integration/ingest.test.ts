@@ -427,6 +427,63 @@ describe.each(engines())('device ingest on %s', (engine) => {
   });
 
   it.runIf(engine === 'postgres')(
+    'writes a batch again with its rows locked when another writer changed a sensor meanwhile',
+    async () => {
+      const dr = byFamily('drain', 3);
+      const repo = ingestRepository(db);
+      // Another writer (here: the heartbeat check marking it offline) changes the row after our read.
+      const ingest: typeof repo = {
+        ...repo,
+        async currentStates(ids, tx) {
+          const rows = await repo.currentStates(ids, tx);
+          await db.orm.execute(sql`update sensor_state set state = 3 where sensor_id = ${dr.id}`);
+          return rows;
+        },
+      };
+      const cache = new SensorCache(repo, { refreshMs: 5000, buildRules: ruleBuilder(log) });
+      await cache.load();
+      const pipeline = new IngestPipeline(
+        { ingest, deadLetters: deadLettersRepository(db), sensors: cache, log },
+        { batchMs: 5, batchMax: 100, maxFutureSkewMs: 300_000 },
+      );
+      try {
+        const t = deviceNow();
+        const history = await readingCount(dr.id);
+        const results = await pipeline.submit([
+          {
+            reading: { sensorCode: dr.code, ts: new Date(t), values: { level_cm: 55 } },
+            envelope: { channel: 'http', source: 'it', payload: null },
+          },
+        ]);
+        expect(results).toEqual([{ status: 'accepted' }]);
+        expect(pipeline.stats().lockedRetries).toBe(1);
+        const after = await stateOf(dr.id);
+        expect(after.state).toBe(0); // the reading's state, not the other writer's 3
+        expect(new Date(after.reported_at!).getTime()).toBe(t);
+        expect(after.reading).toEqual({ level_cm: 55 });
+        expect(await readingCount(dr.id)).toBe(history + 1); // the rolled-back attempt left nothing
+      } finally {
+        await pipeline.close();
+      }
+    },
+  );
+
+  it("deletes a removed sensor's reading history with it", async () => {
+    const [copy] = await db.rows<{ id: number }>(sql`
+      insert into sensors (code, type_id, street_id, geom)
+      select 'IT-GONE-' || code, type_id, street_id, geom from sensors where id = ${byFamily('drain', 4).id}
+      returning id`);
+    await db.orm.execute(sql`
+      insert into sensor_readings (sensor_id, ts, reading, state)
+      values (${copy.id}, now(), '{"level_cm": 1}', 0), (${copy.id}, now(), '{"level_cm": 2}', 0)`);
+    expect(await readingCount(copy.id)).toBe(2);
+    const others = (await readingCount()) - 2;
+    await db.orm.execute(sql`delete from sensors where id = ${copy.id}`);
+    expect(await readingCount(copy.id)).toBe(0);
+    expect(await readingCount()).toBe(others);
+  });
+
+  it.runIf(engine === 'postgres')(
     'stores every acknowledged QoS 1 message across a database outage',
     async () => {
       const proxy = await startProxy(new URL(inject('pgTestUrl')));

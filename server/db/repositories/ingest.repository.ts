@@ -1,6 +1,7 @@
 // Device ingest's SQL: the sensor registry as ingest sees it, the batch write (latest state, reading
 // history, alarms) and retention, and the HTTP gateways' keys. Every batch statement sends its columns as
-// array parameters (one bind parameter per column, see pg-array.ts), never one statement per reading.
+// array parameters (one bind parameter per column, see pg-array.ts; JSON values as one JSON array), never
+// one statement per reading.
 import { sql } from 'drizzle-orm';
 import type { Database, Orm } from '../client';
 import { pgArray } from '../pg-array';
@@ -30,7 +31,7 @@ export interface SensorTypeRow {
   rules: unknown[];
 }
 
-/** The current state of a sensor, read (and locked) at the start of a batch. */
+/** The current state of a sensor, read at the start of a batch. */
 export interface CurrentState {
   /** sensors.id */
   sensorId: number;
@@ -40,32 +41,27 @@ export interface CurrentState {
   reportedAt: Date | null;
   /** What the rules remembered after the last reading. */
   ruleState: Record<string, unknown> | null;
+  /** The row version read (xmin): the batch writes the state only if it is still this one. */
+  version: string;
 }
 
-/** The new latest state of one sensor. */
-export interface StateUpdate {
-  /** sensors.id */
-  sensorId: number;
-  /** 0 normal, 1 warning, 2 alarm. */
-  state: number;
-  /** The reading's values. */
-  reading: Record<string, unknown>;
-  /** Device time of the reading. */
-  reportedAt: Date;
-  /** What the rules remember now. */
-  ruleState: Record<string, unknown>;
-}
-
-/** One row of reading history. */
-export interface ReadingRow {
+/** One accepted reading: a row of history and, for a sensor's newest reading of the batch, its new state. */
+export interface ReadingWrite {
   /** sensors.id */
   sensorId: number;
   /** Device time. */
   ts: Date;
-  /** The values. */
-  reading: Record<string, unknown>;
+  /** The values as JSON text (stringified once, stored twice: history and latest state). */
+  reading: string;
   /** The state this reading put the sensor in. */
   state: number;
+  /** Set on the sensor's newest reading of the batch: that reading becomes sensor_state. */
+  latest: {
+    /** What the rules remember now. */
+    ruleState: Record<string, unknown>;
+    /** The state row version the batch was computed from (CurrentState.version). */
+    version: string;
+  } | null;
 }
 
 /** A non-cleared alarm, as the alarm planner needs it. */
@@ -141,7 +137,37 @@ export interface GatewayRow {
 const iso = (d: Date) => d.toISOString();
 const json = (v: unknown) => JSON.stringify(v);
 const num = (v: string | number) => Number(v);
-const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+/** JSON texts as one JSON array: one parameter, no array-literal escaping of every quote. */
+const jsonArray = (texts: readonly string[]) => `[${texts.join(',')}]`;
+/**
+ * An array literal of numbers or bare words (xids, NULL) that need no quoting: pgArray without its
+ * per-element checks, for the batch write.
+ */
+const plainArray = (values: readonly (number | string)[]) => `{${values.join(',')}}`;
+/** Device time sent as epoch ms (cheaper than ISO text both ways); exact to the millisecond. */
+const msToTs = sql.raw(`to_timestamp(h.ts_ms / 1000.0)`);
+
+/** A state row as the batch reads it: reported_at as epoch ms, rule_state as text, xmin as the version. */
+const STATE_COLUMNS = sql.raw(
+  `sensor_id, state, (extract(epoch from reported_at) * 1000)::float8 as reported_ms,
+   rule_state::text as rule_state, xmin::text as version`,
+);
+
+type StateRow = {
+  sensor_id: number;
+  state: number;
+  reported_ms: number | null;
+  rule_state: string | null;
+  version: string;
+};
+
+const stateOf = (r: StateRow): CurrentState => ({
+  sensorId: r.sensor_id,
+  state: r.state,
+  reportedAt: r.reported_ms === null ? null : new Date(Math.floor(r.reported_ms)),
+  ruleState: r.rule_state === null ? null : (JSON.parse(r.rule_state) as Record<string, unknown>),
+  version: r.version,
+});
 
 export function ingestRepository(db: Database) {
   return {
@@ -190,48 +216,49 @@ export function ingestRepository(db: Database) {
     },
 
     /**
-     * The current state of these sensors, locked until the batch commits: two nodes writing the same
-     * sensor (shared subscriptions, HTTP and MQTT at once) take turns instead of overwriting each other.
+     * The current state of these sensors, without locking (a plain MVCC read): the batch write checks each
+     * row's version instead (optimistic; see writeReadings). Sensors without a state row are absent.
+     */
+    async currentStates(sensorIds: readonly number[], tx: Orm): Promise<CurrentState[]> {
+      if (sensorIds.length === 0) return [];
+      return (
+        await db.rows<StateRow>(
+          sql`select ${STATE_COLUMNS} from sensor_state where sensor_id = any(${pgArray(sensorIds)}::int[])`,
+          tx,
+        )
+      ).map(stateOf);
+    },
+
+    /**
+     * The current state of these sensors, locked until the batch commits: the fallback when the optimistic
+     * write met a row another writer changed meanwhile (two nodes on one sensor, the heartbeat check), so
+     * the retry cannot meet it again. Rows are locked in id order (no deadlock between two such batches).
      * Sensors without a state row get one first (state 0, never reported).
      */
     async lockStates(sensorIds: readonly number[], tx: Orm): Promise<CurrentState[]> {
       if (sensorIds.length === 0) return [];
       const sorted = [...sensorIds].sort((a, b) => a - b);
-      type Row = {
-        sensor_id: number;
-        state: number;
-        reported_at: Date | string | null;
-        rule_state: Record<string, unknown> | string | null;
-      };
       const lock = (ids: readonly number[]) =>
-        db.rows<Row>(
-          sql`select sensor_id, state, reported_at, rule_state from sensor_state
+        db.rows<StateRow>(
+          sql`select ${STATE_COLUMNS} from sensor_state
               where sensor_id = any(${pgArray(ids)}::int[]) order by sensor_id for update`,
           tx,
         );
       const rows = await lock(sorted);
-      // Every registered sensor normally has its state row; create the missing ones only when needed
-      // (one statement less per batch in the usual case).
       if (rows.length < sorted.length) {
         const have = new Set(rows.map((r) => Number(r.sensor_id)));
         const missing = sorted.filter((id) => !have.has(id));
+        // Only for sensors still registered: a removed one stays without a row (its readings are refused).
         await db.rows(
           sql`insert into sensor_state (sensor_id, state)
-              select id, 0 from unnest(${pgArray(missing)}::int[]) as u(id)
+              select u.id, 0 from unnest(${pgArray(missing)}::int[]) as u(id)
+              where exists (select 1 from sensors s where s.id = u.id)
               on conflict (sensor_id) do nothing`,
           tx,
         );
         rows.push(...(await lock(missing)));
       }
-      return rows.map((r) => ({
-        sensorId: r.sensor_id,
-        state: r.state,
-        reportedAt: date(r.reported_at),
-        ruleState:
-          typeof r.rule_state === 'string'
-            ? (JSON.parse(r.rule_state) as Record<string, unknown>)
-            : r.rule_state,
-      }));
+      return rows.map(stateOf);
     },
 
     /** The non-cleared alarms of these sensors. */
@@ -264,25 +291,62 @@ export function ingestRepository(db: Database) {
     },
 
     /**
-     * Writes the new latest state of many sensors in one statement. The change-feed lock is taken shared
-     * first, as the trigger would per row, so the feed reader never waits behind half a batch.
+     * Stores a batch's accepted readings in one statement: each sensor's newest reading becomes its state
+     * row (compare-and-set on the row version read at the start of the batch, so no row lock is held while
+     * the rules run) and every reading enters the history, but only for sensors whose state row was
+     * written. Returns the sensors whose row had changed meanwhile: nothing of theirs was written, and the
+     * caller rolls back and retries with lockStates. The change-feed lock is taken shared first, as the
+     * trigger would per changed row, so the feed reader never waits behind half a batch.
      */
-    async updateStates(rows: readonly StateUpdate[], tx: Orm): Promise<void> {
-      if (rows.length === 0) return;
-      await db.rows(sql`select pg_advisory_xact_lock_shared(${FEED_LOCK})`, tx);
-      await db.rows(
-        sql`update sensor_state s
-            set state = u.state, reading = u.reading::jsonb, reported_at = u.reported_at,
-                rule_state = u.rule_state::jsonb
-            from unnest(${pgArray(rows.map((r) => r.sensorId))}::int[],
-                        ${pgArray(rows.map((r) => r.state))}::smallint[],
-                        ${pgArray(rows.map((r) => json(r.reading)))}::text[],
-                        ${pgArray(rows.map((r) => iso(r.reportedAt)))}::timestamptz[],
-                        ${pgArray(rows.map((r) => json(r.ruleState)))}::text[])
-              as u(sensor_id, state, reading, reported_at, rule_state)
-            where s.sensor_id = u.sensor_id`,
+    async writeReadings(rows: readonly ReadingWrite[], tx: Orm): Promise<number[]> {
+      if (rows.length === 0) return [];
+      // In sensor id order, the order the rows are then updated (and locked) in: two nodes writing the same
+      // sensors take turns instead of deadlocking. Built in one pass: this runs for every reading stored.
+      const sorted = rows.length > 1 ? [...rows].sort((a, b) => a.sensorId - b.sensorId) : rows;
+      const ids: number[] = [];
+      const ts: number[] = [];
+      const readings: string[] = [];
+      const states: number[] = [];
+      const versions: string[] = [];
+      const ruleStates: string[] = [];
+      for (const r of sorted) {
+        ids.push(r.sensorId);
+        ts.push(r.ts.getTime());
+        readings.push(r.reading);
+        states.push(r.state);
+        versions.push(r.latest ? r.latest.version : 'NULL');
+        ruleStates.push(r.latest ? json(r.latest.ruleState) : 'null');
+      }
+      const stale = await db.rows<{ sensor_id: number }>(
+        sql`with h as (
+              select * from rows from (
+                unnest(${plainArray(ids)}::int[]),
+                unnest(${plainArray(ts)}::bigint[]),
+                jsonb_array_elements(${jsonArray(readings)}::text::jsonb),
+                unnest(${plainArray(states)}::smallint[]),
+                unnest(${plainArray(versions)}::xid[]),
+                jsonb_array_elements(${jsonArray(ruleStates)}::text::jsonb)
+              ) as h(sensor_id, ts_ms, reading, state, version, rule_state)
+            ),
+            feed as (select pg_advisory_xact_lock_shared(${FEED_LOCK}) as locked),
+            st as (
+              update sensor_state s
+              set state = h.state, reading = h.reading, reported_at = ${msToTs}, rule_state = h.rule_state
+              from h
+              where h.version is not null and s.sensor_id = h.sensor_id and s.xmin = h.version
+                and (select locked is not null from feed)
+              returning s.sensor_id
+            ),
+            history as (
+              insert into sensor_readings (sensor_id, ts, reading, state)
+              select h.sensor_id, ${msToTs}, h.reading, h.state
+              from h where h.sensor_id in (select sensor_id from st)
+            )
+            select h.sensor_id from h
+            where h.version is not null and h.sensor_id not in (select sensor_id from st)`,
         tx,
       );
+      return stale.map((r) => r.sensor_id);
     },
 
     /**
@@ -323,21 +387,6 @@ export function ingestRepository(db: Database) {
         );
         return rows[0]?.n ?? 0;
       });
-    },
-
-    /** Appends reading history in one statement. */
-    async insertReadings(rows: readonly ReadingRow[], tx: Orm): Promise<void> {
-      if (rows.length === 0) return;
-      await db.rows(
-        sql`insert into sensor_readings (sensor_id, ts, reading, state)
-            select sensor_id, ts, reading::jsonb, state
-            from unnest(${pgArray(rows.map((r) => r.sensorId))}::int[],
-                        ${pgArray(rows.map((r) => iso(r.ts)))}::timestamptz[],
-                        ${pgArray(rows.map((r) => json(r.reading)))}::text[],
-                        ${pgArray(rows.map((r) => r.state))}::smallint[])
-              as u(sensor_id, ts, reading, state)`,
-        tx,
-      );
     },
 
     /**
