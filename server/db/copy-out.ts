@@ -37,7 +37,8 @@ export function copyTarget(url: string): CopyTarget | null {
     host: socketDir ?? u.hostname.replace(/^\[|\]$/g, ''),
     port,
     user,
-    password: decodeURIComponent(u.password),
+    // As postgres.js does: the URL's password, else PGPASSWORD.
+    password: decodeURIComponent(u.password) || process.env.PGPASSWORD || '',
     database: decodeURIComponent(u.pathname.slice(1)) || user,
   };
 }
