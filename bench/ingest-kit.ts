@@ -109,9 +109,13 @@ export interface RunningServer {
   pid: number;
 }
 
+const nodeArgs = (env: Record<string, string | undefined>) =>
+  (env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+
 function spawnServer(env: Record<string, string | undefined>): Promise<RunningServer> {
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+    spawn(process.execPath, [...nodeArgs(env), '--import', 'tsx', 'server/index.ts'], {
       cwd: root,
       env: env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -53,6 +53,9 @@ const schema = z.object({
   INGEST_BATCH_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
+  // Keep each sensor's last written state in memory (server/ingest/state-cache.ts). Several nodes behind a
+  // round-robin shared subscription see each other's writes as conflicts: there, false may be cheaper.
+  INGEST_STATE_CACHE: bool.default(true),
   INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
   INGEST_MAX_BODY_BYTES: z.coerce
     .number()

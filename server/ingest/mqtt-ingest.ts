@@ -3,25 +3,22 @@
 // A QoS 1 message is acknowledged (PUBACK) only after the batch holding it committed; until then the
 // broker keeps it and redelivers it after a reconnect, and redelivery is harmless (not newer = duplicate).
 //
-// Why not simply delay handleMessage's callback: mqtt.js handles incoming packets strictly one at a time
-// and moves to the next only when that callback runs, so a callback held until commit would allow one
-// message per batch. Instead the callback is released at once with a "deferred" error (mqtt.js then skips
-// its own PUBACK and reads on) and the PUBACK is sent by us when the batch commits. The callback is held
-// only for backpressure: while MQTT_MAX_INFLIGHT messages await storage or the pipeline is saturated
-// (database down), the socket is not read, TCP fills up and the broker queues for us.
-//
-// Messages that arrive together (one socket read holds many) go to the pipeline as one submit() at the
-// end of the event-loop turn, and their PUBACKs leave in one socket write: per-message promises, timers
-// and packet objects cost more CPU than the database write of the message.
+// PUBLISH packets take a fast lane (mqtt-wire.ts): they are read off the connection before mqtt.js, which
+// keeps the connection itself (connect, subscribe, keep-alive, reconnect). The messages of one event-loop
+// turn go to the pipeline as one submit(), and their PUBACKs leave in one socket write on the connection
+// they came in on. Backpressure: while MQTT_MAX_INFLIGHT messages await storage or the pipeline is
+// saturated (database down), the socket is not read, TCP fills up and the broker queues for us.
 //
 // Leaving a shared group: Mosquitto keeps handing a disconnected member with a persistent session its
 // round-robin share (queued for it, dropped beyond max_queued_messages), so stop() unsubscribes from the
 // group before disconnecting, and the other nodes take the whole load at once. Messages the broker had
 // already given this node stay in its session and come back when it restarts under the same client id.
 import { hostname } from 'node:os';
+import type { Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { isRejection, parseTopic, parseReadingPayload } from '../domain/ingest';
 import type { Logger } from '../log';
+import { TappedStream } from './mqtt-wire';
 import type { IngestItem, IngestPipeline } from './pipeline';
 
 /** The topic filter every node subscribes to (district / family / sensor code). */
@@ -69,8 +66,8 @@ export interface MqttIngestStats {
 /** How long the broker keeps a disconnected node's session (and its unacknowledged messages), s. */
 const SESSION_EXPIRY_S = 3600;
 
-/** mqtt.js skips its own PUBACK when handleMessage's callback gets an error; this one means "we ack later". */
-const DEFERRED = new Error('citynerve: PUBACK deferred until stored');
+/** How mqtt.js builds the connection of each (re)connect (a private field we wrap for the fast lane). */
+type StreamBuilder = (client: MqttClient, opts?: IClientOptions) => Duplex;
 /** MQTT 5 DISCONNECT reason: another connection took over this client id's session. */
 const SESSION_TAKEN_OVER = 0x8e;
 /** Longest wait in stop() for the broker's UNSUBACK and for messages in flight to settle, ms. */
@@ -85,7 +82,8 @@ interface Received {
 
 interface AckEntry {
   messageId: number;
-  generation: number;
+  /** The connection it came in on; its PUBACK goes there or nowhere. */
+  via: TappedStream;
   done: 'stored' | 'dropped' | null;
 }
 
@@ -100,10 +98,10 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export class MqttIngest {
   private client: MqttClient | null = null;
-  private generation = 0;
   /** Set by stop(): take no further message from the socket. */
   private stopping = false;
-  private gate: (() => void)[] = [];
+  /** Connections not being read (backpressure) until the gate opens. */
+  private held: TappedStream[] = [];
   /**
    * QoS 1 messages in arrival order. With several pipeline writers a later message can be stored first;
    * MQTT wants PUBACKs in the order the PUBLISHes came, so each waits for those before it.
@@ -158,11 +156,28 @@ export class MqttIngest {
           }
         : {}),
     };
-    const client = mqtt.connect(o.url, options);
+    const client = mqtt.connect(o.url, { ...options, manualConnect: true });
     this.client = client;
+    // Every (re)connect's stream goes through the fast lane; should mqtt.js ever stop building its streams
+    // this way, the messages simply take the slower way through handleMessage below.
+    const internals = client as unknown as { streamBuilder?: StreamBuilder };
+    const build = internals.streamBuilder;
+    if (typeof build === 'function') {
+      internals.streamBuilder = (c, opts) => {
+        const tap: TappedStream = new TappedStream(
+          build(c, opts),
+          v5,
+          (buf, topic, qos, messageId, from, to) => this.onPublish(tap, buf, topic, qos, messageId, from, to),
+          (t) => this.afterChunk(t),
+        );
+        return tap;
+      };
+    } else {
+      o.log.warn('mqtt ingest: fast lane unavailable with this mqtt.js; using its packet parser');
+    }
     client.handleMessage = (packet, callback) => this.onMessage(packet as IPublishPacket, callback);
+    client.connect();
     client.on('connect', (connack) => {
-      this.generation++;
       this.counters.connected = true;
       o.log.info('mqtt ingest connected', { url: o.url, sessionPresent: connack.sessionPresent });
     });
@@ -227,11 +242,13 @@ export class MqttIngest {
           });
         }
       }
-      this.stopping = true; // holds the next message's callback: mqtt.js reads no further
+      this.stopping = true; // the connection is not read any further
+      const stream = c.stream as unknown;
+      if (stream instanceof TappedStream) this.hold(stream);
       await this.settled(STOP_WAIT_MS);
     }
     this.client = null;
-    for (const open of this.gate.splice(0)) open();
+    this.held = [];
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     if (c) await c.endAsync();
@@ -262,12 +279,12 @@ export class MqttIngest {
     o.log.info('mqtt ingest subscribed', { filter: this.counters.subscription });
   }
 
-  private toItem(packet: IPublishPacket): IngestItem {
+  /** A message as the pipeline takes it: a parsed reading, or a refusal that becomes a dead letter. */
+  private toItem(topicName: string, payload: Uint8Array | string): IngestItem {
     const o = this.opts;
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     // The bytes themselves: decoded for a dead letter only (most messages never become one).
-    const envelope = { channel: 'mqtt' as const, source: packet.topic, payload };
-    const topic = parseTopic(packet.topic);
+    const envelope = { channel: 'mqtt' as const, source: topicName, payload };
+    const topic = parseTopic(topicName);
     if (isRejection(topic)) return { rejection: topic, envelope };
     const parsed = parseReadingPayload(payload, topic, this.now(), {
       maxBytes: o.maxMessageBytes,
@@ -277,25 +294,63 @@ export class MqttIngest {
     return { reading: parsed, envelope };
   }
 
-  private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
+  /** One PUBLISH from the fast lane; its payload is buf[from, to). */
+  private onPublish(
+    via: TappedStream,
+    buf: Buffer,
+    topic: string,
+    qos: 0 | 1,
+    messageId: number,
+    from: number,
+    to: number,
+  ): void {
     this.counters.received++;
     this.counters.inflight++;
-    const ack: AckEntry | null =
-      packet.qos === 1 && packet.messageId !== undefined
-        ? { messageId: packet.messageId, generation: this.generation, done: null }
-        : null;
+    const ack: AckEntry | null = qos === 1 ? { messageId, via, done: null } : null;
     if (ack) this.ackOrder.push(ack);
-    this.received.push({ item: this.toItem(packet), ack });
+    let payload: Uint8Array | string;
+    if (to - from > this.opts.maxMessageBytes) payload = buf.subarray(from, to);
+    else {
+      // Decoding in place spares a Buffer per message; invalid UTF-8 shows as U+FFFD, and such a
+      // payload goes through the strict decoder, which refuses it by name.
+      const text = buf.toString('utf8', from, to);
+      payload = text.includes('\uFFFD') ? Buffer.from(buf.subarray(from, to)) : text;
+    }
+    this.received.push({ item: this.toItem(topic, payload), ack });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushReceived());
     }
-    const err = packet.qos === 1 ? DEFERRED : undefined;
-    if (this.blocked()) {
-      this.gate.push(() => callback(err));
-      // HTTP alone can saturate the pipeline while none of ours is in flight: look again now and then.
-      this.poll ??= setInterval(() => this.openGate(), 50);
-    } else callback(err);
+  }
+
+  /** After each read of the connection: stop reading while too much awaits storage. */
+  private afterChunk(via: TappedStream): void {
+    if (this.blocked()) this.hold(via);
+  }
+
+  private hold(via: TappedStream): void {
+    if (!this.held.includes(via)) {
+      via.socket.pause();
+      this.held.push(via);
+    }
+    // HTTP alone can saturate the pipeline while none of ours is in flight: look again now and then.
+    this.poll ??= setInterval(() => this.openGate(), 50);
+  }
+
+  /**
+   * A PUBLISH the fast lane left to mqtt.js (QoS 2, or no fast lane): stored like the others, but mqtt.js
+   * acknowledges it itself, right away.
+   */
+  private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
+    this.counters.received++;
+    this.counters.inflight++;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.received.push({ item: this.toItem(packet.topic, payload), ack: null });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReceived());
+    }
+    callback();
   }
 
   /** Hands this turn's messages to the pipeline in one submit; PUBACKs follow when they are stored. */
@@ -304,8 +359,10 @@ export class MqttIngest {
     const batch = this.received;
     this.received = [];
     if (batch.length === 0) return;
+    const items: IngestItem[] = new Array<IngestItem>(batch.length);
+    for (let i = 0; i < batch.length; i++) items[i] = batch[i].item;
     void this.pipeline
-      .submit(batch.map((r) => r.item))
+      .submit(items)
       .then(() => {
         for (const r of batch) if (r.ack) r.ack.done = 'stored';
       })
@@ -326,25 +383,34 @@ export class MqttIngest {
   }
 
   private openGate(): void {
-    while (this.gate.length > 0 && !this.blocked()) this.gate.shift()!();
-    if (this.gate.length === 0 && this.poll) {
+    if (this.blocked()) return;
+    for (const via of this.held.splice(0)) if (!via.destroyed) via.socket.resume();
+    if (this.poll) {
       clearInterval(this.poll);
       this.poll = null;
     }
   }
 
-  /** Sends the PUBACKs of stored messages from the head of the arrival order, stopping at one still waiting. */
+  /**
+   * Sends the PUBACKs of stored messages from the head of the arrival order, stopping at one still waiting.
+   * MQTT wants them in the order the PUBLISHes came; with several pipeline writers a later message can be
+   * stored first.
+   */
   private flushAcks(): void {
     const q = this.ackOrder;
-    const ids: number[] = [];
+    let ids: number[] = [];
+    let via: TappedStream | null = null;
     while (this.ackHead < q.length && q[this.ackHead].done !== null) {
       const e = q[this.ackHead++];
-      if (e.done === 'stored') {
-        // A PUBACK on a newer connection would acknowledge whatever now carries that id: leave it to redelivery.
-        if (e.generation === this.generation) ids.push(e.messageId);
-        else this.counters.staleAcks++;
+      if (e.done !== 'stored') continue;
+      if (e.via !== via) {
+        if (via && ids.length > 0) this.ack(via, ids);
+        via = e.via;
+        ids = [];
       }
+      ids.push(e.messageId);
     }
+    if (via && ids.length > 0) this.ack(via, ids);
     if (this.ackHead === q.length) {
       q.length = 0;
       this.ackHead = 0;
@@ -352,17 +418,15 @@ export class MqttIngest {
       q.splice(0, this.ackHead);
       this.ackHead = 0;
     }
-    if (ids.length > 0) this.ack(ids);
   }
 
   /**
-   * Writes the PUBACKs in one go, straight onto the connection: 4 bytes each (type, length 2, packet id;
-   * MQTT 5 allows leaving out the reason code on success), which is exactly what mqtt.js would send one
-   * packet object and one stream write at a time.
+   * Writes PUBACKs in one go onto the connection the messages came in on: 4 bytes each (type, length 2,
+   * packet id; MQTT 5 allows leaving out the reason code on success). A PUBACK on a newer connection would
+   * acknowledge whatever now carries that id, so the acks of a closed one are left to redelivery.
    */
-  private ack(messageIds: readonly number[]): void {
-    const c = this.client;
-    if (!c || !c.connected) {
+  private ack(via: TappedStream, messageIds: readonly number[]): void {
+    if (!via.open) {
       this.counters.staleAcks += messageIds.length;
       return;
     }
@@ -372,7 +436,7 @@ export class MqttIngest {
       buf[i * 4 + 1] = 2;
       buf.writeUInt16BE(messageIds[i], i * 4 + 2);
     }
-    c.stream.write(buf);
+    via.socket.write(buf);
     this.counters.acked += messageIds.length;
   }
 }

@@ -1,6 +1,7 @@
 // The pipeline's writers with the database faked: two writers write two batches at the same time, each
-// sensor's readings go to one writer in arrival order, a later reading never loses to an earlier one, and a
-// batch that finds a sensor changed by another writer is written again with the rows locked.
+// sensor's readings go to one writer in arrival order, a later reading never loses to an earlier one, the
+// state cache spares the read of known sensors, and a sensor changed by another writer is re-read locked
+// and written again within the same batch.
 import { describe, expect, it } from 'vitest';
 import type { ReadingWrite } from '../db/repositories/ingest.repository';
 import type { DeviceReading, SensorInfo } from '../domain/ingest-contract';
@@ -12,7 +13,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeDb(writeMs: number) {
   let active = 0;
   let maxActive = 0;
-  let version = 0;
+  /** Row versions are transaction ids, as xmin is: every row a transaction writes gets its number. */
+  let version = 100;
+  let txVersion = 0;
   type Row = { reportedAt: Date | null; state: number; version: string };
   const states = new Map<number, Row>();
   const history: ReadingWrite[] = [];
@@ -29,13 +32,14 @@ function fakeDb(writeMs: number) {
         state: 0,
         reportedAt: s?.reportedAt ?? null,
         ruleState: null,
-        version: s?.version ?? 'v0',
+        version: s?.version ?? '1',
       };
     });
   const ingest = {
     async transaction<T>(fn: (tx: never) => Promise<T>) {
       active++;
       maxActive = Math.max(maxActive, active);
+      txVersion = ++version;
       try {
         // Like a real transaction: when fn throws, this batch's writes are undone (rollback).
         const historyBefore = history.length;
@@ -57,13 +61,14 @@ function fakeDb(writeMs: number) {
       }
     },
     async currentStates(ids: readonly number[]) {
+      if (ids.length === 0) return []; // as the repository: no query at all
       batches.push([...ids]);
       reads.push('current');
       const out = read(ids);
       for (const id of ids) {
         if (!interfere.delete(id)) continue;
         const s = states.get(id);
-        states.set(id, { reportedAt: s?.reportedAt ?? null, state: 3, version: `v${++version}` });
+        states.set(id, { reportedAt: s?.reportedAt ?? null, state: 3, version: String(++version) });
       }
       return out;
     },
@@ -76,17 +81,20 @@ function fakeDb(writeMs: number) {
       return [];
     },
     async writeReadings(rows: readonly ReadingWrite[]) {
-      const stale = rows
-        .filter((r) => r.latest && (states.get(r.sensorId)?.version ?? 'v0') !== r.latest.version)
-        .map((r) => r.sensorId);
-      if (stale.length > 0) return stale;
-      history.push(...rows);
+      // Compare-and-set per sensor: a changed row is left alone, with its history rows.
+      const stale = new Set(
+        rows
+          .filter((r) => r.latest && (states.get(r.sensorId)?.version ?? '1') !== r.latest.version)
+          .map((r) => r.sensorId),
+      );
       for (const r of rows) {
+        if (stale.has(r.sensorId)) continue;
+        history.push(r);
         if (!r.latest) continue;
         undo.push([r.sensorId, states.get(r.sensorId)]);
-        states.set(r.sensorId, { reportedAt: r.ts, state: r.state, version: `v${++version}` });
+        states.set(r.sensorId, { reportedAt: r.ts, state: r.state, version: String(txVersion) });
       }
-      return [];
+      return { stale: [...stale].sort((a, b) => a - b), version: String(txVersion) };
     },
     async insertAlarms() {},
     async updateAlarms() {},
@@ -153,24 +161,65 @@ describe('ingest pipeline writers', () => {
     expect(db.maxActive()).toBe(1);
   });
 
-  it('writes a batch again with its rows locked when another writer changed one of its sensors', async () => {
+  it('takes known sensors from the state cache and re-reads, locked, one another writer changed', async () => {
     const db = fakeDb(1);
     const p = new IngestPipeline(db.deps, { batchMs: 2, batchMax: 100, maxFutureSkewMs: 1e12 });
+    await p.submit([reading(1, 1), reading(2, 1)]);
+    // Another writer (the heartbeat check, another node) changes sensor 2 after this node cached it.
+    db.states.set(2, { ...db.states.get(2)!, state: 3, version: '9999' });
+    const results = await p.submit([reading(1, 2), reading(2, 2), reading(3, 2)]);
+    await p.close();
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    // Batch 1 read both sensors; batch 2 read only the new one, then sensor 2 again, locked.
+    expect(db.batches).toEqual([[1, 2], [3], [2]]);
+    expect(db.reads).toEqual(['current', 'current', 'locked']);
+    expect(p.stats()).toMatchObject({ conflicts: 1, cacheHits: 2, cachedStates: 3 });
+    // Each reading stored once; sensor 2's state is its reading's (0), not the other writer's 3.
+    expect(db.history.map((h) => [h.sensorId, h.ts.getUTCSeconds()]).sort()).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+      [3, 2],
+    ]);
+    expect(db.states.get(2)!.state).toBe(0);
+  });
+
+  it('re-reads, locked, a sensor another writer changed between its read and the write', async () => {
+    const db = fakeDb(1);
+    const p = new IngestPipeline(db.deps, {
+      batchMs: 2,
+      batchMax: 100,
+      maxFutureSkewMs: 1e12,
+      cacheStates: false,
+    });
     await p.submit([reading(1, 1), reading(2, 1)]);
     db.interfere.add(2); // e.g. the heartbeat marks sensor 2 offline while the next batch runs its rules
     const results = await p.submit([reading(1, 2), reading(2, 2), reading(3, 2)]);
     await p.close();
     expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
     expect(db.reads).toEqual(['current', 'current', 'locked']);
-    expect(p.stats().lockedRetries).toBe(1);
-    // Stored once each, the rolled-back attempt left nothing behind.
-    expect(db.history.map((h) => [h.sensorId, h.ts.getUTCSeconds()])).toEqual([
-      [1, 1],
-      [2, 1],
-      [1, 2],
-      [2, 2],
-      [3, 2],
-    ]);
+    expect(db.batches.at(-1)).toEqual([2]);
+    expect(p.stats()).toMatchObject({ conflicts: 1, cacheHits: 0, cachedStates: 0 });
+    expect(db.history).toHaveLength(5);
     expect(db.states.get(2)!.state).toBe(0);
+  });
+
+  it('keeps the cache unchanged when a batch does not commit', async () => {
+    const db = fakeDb(1);
+    const p = new IngestPipeline(db.deps, { batchMs: 2, batchMax: 100, maxFutureSkewMs: 1e12, backoffMs: 1 });
+    await p.submit([reading(1, 1)]);
+    const insertAlarms = db.deps.ingest.insertAlarms;
+    let failures = 1;
+    db.deps.ingest.insertAlarms = async (...args) => {
+      if (failures-- > 0) throw new Error('connection lost');
+      return insertAlarms(...args);
+    };
+    const results = await p.submit([reading(1, 2)]);
+    await p.close();
+    // The failed attempt rolled back; had it left its version in the cache, the retry would conflict.
+    expect(results).toEqual([{ status: 'accepted' }]);
+    expect(p.stats()).toMatchObject({ failedWrites: 1, conflicts: 0 });
+    expect(db.history.map((h) => h.ts.getUTCSeconds())).toEqual([1, 2]);
   });
 });

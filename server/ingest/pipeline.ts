@@ -1,50 +1,26 @@
 // The ingest core shared by MQTT and HTTP: resolves each reading's sensor, refuses bad ones into dead
 // letters, and writes everything in batches of one transaction each (latest state, reading history,
-// alarms, dead letters). A caller's promise resolves only after its batch committed, which is what lets
-// MQTT hold back the PUBACK and HTTP answer "stored". A failing database is retried with backoff, never
-// dropped; while it fails, submit() waits (backpressure) instead of queueing without bound.
-//
-// A batch reads its sensors' states without locking them and writes them back only if no other writer
-// changed them meanwhile (compare-and-set on the row version); should one have (two nodes on one sensor,
-// the heartbeat check), the batch is rolled back and written again with the rows locked. Row locks on
-// every sensor of every batch cost PostgreSQL as much as the history insert; conflicts are rare.
-import type { DeadLettersRepository, DeadLetterInput } from '../db/repositories/dead-letters.repository';
-import type { CurrentState, IngestRepository, ReadingWrite } from '../db/repositories/ingest.repository';
+// alarms, dead letters; see batch-write.ts). A caller's promise resolves only after its batch committed,
+// which is what lets MQTT hold back the PUBACK and HTTP answer "stored". A failing database is retried
+// with backoff, never dropped; while it fails, submit() waits (backpressure) instead of queueing without
+// bound. Readings are split over the writers by sensor id, so each sensor's readings are written in
+// arrival order by one writer and the writers never wait for each other's rows.
+import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
+import type { CurrentState } from '../db/repositories/ingest.repository';
 import { checkFamily, isRejection, validateValues } from '../domain/ingest';
-import type {
-  DeadLetterReason,
-  DeviceReading,
-  Rejection,
-  RuleMemory,
-  SensorInfo,
-} from '../domain/ingest-contract';
-import { evaluate, type Rule } from '../domain/rules';
+import type { DeviceReading, Rejection, SensorInfo } from '../domain/ingest-contract';
 import type { Logger } from '../log';
-import { AlarmBook } from './alarm-book';
+import {
+  writeBatch,
+  type BatchRepository,
+  type IngestItem,
+  type ItemResult,
+  type Pending,
+} from './batch-write';
 import type { SensorCache } from './sensor-cache';
+import { StateCache } from './state-cache';
 
-/** Where a message came from, for dead letters. */
-export interface IngestEnvelope {
-  /** "mqtt" or "http". */
-  channel: 'mqtt' | 'http';
-  /** MQTT topic or HTTP gateway code. */
-  source: string | null;
-  /**
-   * The raw message, kept (cut) with a dead letter; null when not worth keeping. Bytes are decoded only
-   * when the message does become a dead letter.
-   */
-  payload: string | Uint8Array | null;
-}
-
-/** One message handed to the pipeline: a parsed reading, or a refusal from parsing. */
-export type IngestItem =
-  { reading: DeviceReading; envelope: IngestEnvelope } | { rejection: Rejection; envelope: IngestEnvelope };
-
-/** What became of one item, known once its batch is stored. */
-export type ItemResult =
-  | { status: 'accepted' }
-  | { status: 'duplicate' }
-  | { status: 'rejected'; reason: DeadLetterReason; detail: string };
+export type { IngestEnvelope, IngestItem, ItemResult } from './batch-write';
 
 /** Settings of the pipeline. */
 export interface PipelineOptions {
@@ -67,22 +43,18 @@ export interface PipelineOptions {
    * still written in arrival order by one writer, and two writers never wait for each other's rows.
    */
   writers?: number;
+  /**
+   * Keep each sensor's last written state in memory between batches (default true), so a batch does not
+   * read its state rows back; a sensor another writer changed is still caught and re-read.
+   */
+  cacheStates?: boolean;
   /** Clock (tests pass their own). */
   now?: () => Date;
 }
 
 /** What the pipeline needs from the rest of the server. */
 export interface PipelineDeps {
-  ingest: Pick<
-    IngestRepository,
-    | 'transaction'
-    | 'currentStates'
-    | 'lockStates'
-    | 'openAlarms'
-    | 'writeReadings'
-    | 'insertAlarms'
-    | 'updateAlarms'
-  >;
+  ingest: BatchRepository;
   deadLetters: Pick<DeadLettersRepository, 'insertMany'>;
   sensors: SensorCache;
   log: Logger;
@@ -102,8 +74,12 @@ export interface IngestStats {
   batches: number;
   /** Failed write attempts (each was retried). */
   failedWrites: number;
-  /** Batches written a second time with their rows locked, because another writer changed a sensor. */
-  lockedRetries: number;
+  /** Sensors re-read with their row locked because another writer had changed it (or it did not exist). */
+  conflicts: number;
+  /** Sensors whose state a batch took from the state cache instead of reading it. */
+  cacheHits: number;
+  /** Sensors in the state cache. */
+  cachedStates: number;
   /** Items waiting for the writer right now. */
   queued: number;
   /** True while the database is failing and the current batch is being retried. */
@@ -121,28 +97,8 @@ interface Ticket {
   resolve: (r: ItemResult[]) => void;
 }
 
-interface Pending {
-  item: IngestItem;
-  sensor: SensorInfo | null;
-  /** Values after validation (unknown extra fields dropped). */
-  values: Record<string, unknown> | null;
-  result?: ItemResult;
-  ticket: Ticket;
-  /** Position in the ticket's results. */
-  index: number;
-}
-
-/** Thrown inside the batch transaction to roll it back when a sensor's state row changed meanwhile. */
-class StaleStates extends Error {
-  constructor(readonly sensorIds: readonly number[]) {
-    super(`state rows of ${sensorIds.length} sensor(s) changed during the batch`);
-  }
-}
-
-const DEAD_LETTER_BYTES = 4096;
-const utf8 = new TextDecoder('utf-8');
-const payloadText = (p: string | Uint8Array | null) =>
-  p === null || typeof p === 'string' ? p : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
+/** State rows per page when warming the state cache. */
+const WARM_PAGE = 50_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -178,7 +134,9 @@ export class IngestPipeline {
     byReason: {},
     batches: 0,
     failedWrites: 0,
-    lockedRetries: 0,
+    conflicts: 0,
+    cacheHits: 0,
+    cachedStates: 0,
     queued: 0,
     retrying: false,
     lastBatchMs: 0,
@@ -186,6 +144,7 @@ export class IngestPipeline {
   };
   private readonly now: () => Date;
   private readonly highWater: number;
+  private readonly cache: StateCache | null;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -200,6 +159,7 @@ export class IngestPipeline {
       retrying: false,
     }));
     this.highWater = opts.highWater ?? opts.batchMax * 4 * writers;
+    this.cache = opts.cacheStates === false ? null : new StateCache();
   }
 
   private get queued(): number {
@@ -215,6 +175,7 @@ export class IngestPipeline {
       byReason: { ...this.counters.byReason },
       queued: this.queued,
       retrying: this.lanes.some((l) => l.retrying),
+      cachedStates: this.cache?.size ?? 0,
     };
   }
 
@@ -248,6 +209,24 @@ export class IngestPipeline {
     }
     for (const lane of touched) this.schedule(lane);
     return done;
+  }
+
+  /**
+   * Fills the state cache from the database, a page at a time (at start: the first batches then find
+   * their sensors' states in memory). Entries batches wrote meanwhile are newer and kept. Returns how many
+   * states it read; 0 without a cache.
+   */
+  async warmStates(page: (afterId: number, limit: number) => Promise<CurrentState[]>): Promise<number> {
+    if (!this.cache) return 0;
+    let after = -1;
+    let n = 0;
+    for (;;) {
+      const rows = await page(after, WARM_PAGE);
+      for (const s of rows) this.cache.set(s, true);
+      n += rows.length;
+      if (rows.length < WARM_PAGE || this.closed) return n;
+      after = rows[rows.length - 1].sensorId;
+    }
   }
 
   /** Writes what is queued and stops taking more; resolves when everything queued is stored. */
@@ -356,7 +335,7 @@ export class IngestPipeline {
         this.counters.lastBatchSize = batch.length;
         for (const p of batch) {
           this.count(p.result!);
-          const t = p.ticket;
+          const t = p.ticket as Ticket;
           t.results[p.index] = p.result!;
           if (--t.left === 0) t.resolve(t.results);
         }
@@ -387,113 +366,15 @@ export class IngestPipeline {
     }
   }
 
-  /**
-   * Writes a batch optimistically (states read without locks); when another writer changed one of its
-   * sensors meanwhile, that transaction rolled back and the batch is written again with the rows locked.
-   */
+  /** Writes one batch (see batch-write.ts) and adds what it met to the counters. */
   private async write(batch: Pending[]): Promise<void> {
-    try {
-      await this.writeOnce(batch, false);
-    } catch (err) {
-      if (!(err instanceof StaleStates)) throw err;
-      this.counters.lockedRetries++;
-      this.deps.log.debug('ingest: sensors changed by another writer, batch written again locked', {
-        sensors: err.sensorIds.length,
+    const report = await writeBatch(this.deps, this.cache, batch, this.now());
+    this.counters.cacheHits += report.cacheHits;
+    this.counters.conflicts += report.conflicts;
+    if (report.conflicts > 0) {
+      this.deps.log.debug('ingest: sensors changed by another writer, re-read locked', {
+        sensors: report.conflicts,
       });
-      await this.writeOnce(batch, true);
     }
   }
-
-  /** One transaction: current states, rules, dead letters, state and history, alarms. */
-  private async writeOnce(batch: Pending[], locked: boolean): Promise<void> {
-    const { ingest, deadLetters } = this.deps;
-    const now = this.now();
-    await ingest.transaction(async (tx) => {
-      const letters: DeadLetterInput[] = [];
-      const bySensor = new Map<number, Pending[]>();
-      for (const p of batch) {
-        p.result = undefined;
-        if (p.sensor) {
-          const list = bySensor.get(p.sensor.id);
-          if (list) list.push(p);
-          else bySensor.set(p.sensor.id, [p]);
-        }
-      }
-      const ids = [...bySensor.keys()];
-      const [states, alarms] = await Promise.all([
-        locked ? ingest.lockStates(ids, tx) : ingest.currentStates(ids, tx),
-        ingest.openAlarms(ids, tx),
-      ]);
-      const current = new Map<number, CurrentState>();
-      for (const s of states) current.set(s.sensorId, s);
-      // A sensor without a state row: the locked write creates the row or finds the sensor removed.
-      if (!locked && current.size < ids.length) throw new StaleStates(ids.filter((id) => !current.has(id)));
-      const book = new AlarmBook(alarms);
-      const rows: ReadingWrite[] = [];
-
-      for (const [sensorId, entries] of bySensor) {
-        const cur = current.get(sensorId);
-        if (!cur) {
-          // Deleted between the cache load and now.
-          for (const p of entries) {
-            const r = readingOf(p);
-            p.sensor = null;
-            p.item = {
-              rejection: {
-                reason: 'unknown_sensor',
-                detail: `sensor "${r.sensorCode}" was removed`,
-                sensorCode: r.sensorCode,
-              },
-              envelope: p.item.envelope,
-            };
-          }
-          continue;
-        }
-        // Oldest first, so the rules see time move forward; the newest becomes the latest state.
-        if (entries.length > 1) entries.sort((a, b) => readingOf(a).ts.getTime() - readingOf(b).ts.getTime());
-        let last = cur.reportedAt;
-        let memory: RuleMemory = cur.ruleState ?? {};
-        let newest: ReadingWrite | null = null;
-        for (const p of entries) {
-          const r = readingOf(p);
-          if (last && r.ts.getTime() <= last.getTime()) {
-            p.result = { status: 'duplicate' };
-            continue;
-          }
-          const ev = evaluate(p.sensor!.rules as readonly Rule[], memory, p.values!, r.ts, now);
-          memory = ev.memory;
-          last = r.ts;
-          newest = { sensorId, ts: r.ts, reading: JSON.stringify(p.values), state: ev.state, latest: null };
-          rows.push(newest);
-          book.apply(sensorId, ev.outcomes, r.ts, p.values!);
-          p.result = { status: 'accepted' };
-        }
-        if (newest) newest.latest = { ruleState: memory, version: cur.version };
-      }
-
-      for (const p of batch) {
-        if ('rejection' in p.item) {
-          const { rejection, envelope } = p.item;
-          letters.push({
-            channel: envelope.channel,
-            source: envelope.source,
-            reason: rejection.reason,
-            detail: rejection.detail,
-            sensorCode: rejection.sensorCode ?? null,
-            payload: payloadText(envelope.payload),
-          });
-          p.result = { status: 'rejected', reason: rejection.reason, detail: rejection.detail };
-        }
-      }
-
-      const stale = await ingest.writeReadings(rows, tx);
-      if (stale.length > 0) throw new StaleStates(stale);
-      await deadLetters.insertMany(letters, tx);
-      const { inserts, updates } = book.changes();
-      await ingest.insertAlarms(inserts, tx);
-      await ingest.updateAlarms(updates, tx);
-    });
-  }
 }
-
-const readingOf = (p: Pending) => (p.item as { reading: DeviceReading }).reading;

@@ -83,6 +83,7 @@ export function createIngest(
       batchMs: config.INGEST_BATCH_MS,
       batchMax: config.INGEST_BATCH_MAX,
       writers: config.INGEST_WRITERS,
+      cacheStates: config.INGEST_STATE_CACHE,
       maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
     },
   );
@@ -116,6 +117,14 @@ export function createIngest(
       const t0 = Date.now();
       const n = await sensors.load();
       log.info('ingest: sensor registry cached', { sensors: n, ms: Date.now() - t0 });
+      const t1 = Date.now();
+      try {
+        const states = await pipeline.warmStates((after, limit) => repos.ingest.statesAfter(after, limit));
+        if (states) log.info('ingest: sensor states cached', { sensors: states, ms: Date.now() - t1 });
+      } catch (err) {
+        // Not needed for correctness: batches read what the cache lacks.
+        log.warn('ingest: could not warm the state cache', { error: (err as Error).message });
+      }
       const embedded = !config.MQTT_URL;
       if (embedded) {
         broker = await startEmbeddedBroker({

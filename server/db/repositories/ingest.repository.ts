@@ -64,6 +64,14 @@ export interface ReadingWrite {
   } | null;
 }
 
+/** What a batch write did. */
+export interface WriteOutcome {
+  /** Sensors whose state row another writer had changed: nothing of theirs was written. */
+  stale: number[];
+  /** The row version (xmin) of every state row written; null when nothing was written. */
+  version: string | null;
+}
+
 /** A non-cleared alarm, as the alarm planner needs it. */
 export interface OpenAlarmRow {
   /** alarms.id */
@@ -160,6 +168,10 @@ type StateRow = {
   rule_state: string | null;
   version: string;
 };
+
+/** An int[] column: an array from postgres.js, a literal like {1,2} where the driver leaves it as text. */
+const intArray = (v: number[] | string): number[] =>
+  Array.isArray(v) ? v.map(Number) : v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
 
 const stateOf = (r: StateRow): CurrentState => ({
   sensorId: r.sensor_id,
@@ -292,14 +304,15 @@ export function ingestRepository(db: Database) {
 
     /**
      * Stores a batch's accepted readings in one statement: each sensor's newest reading becomes its state
-     * row (compare-and-set on the row version read at the start of the batch, so no row lock is held while
-     * the rules run) and every reading enters the history, but only for sensors whose state row was
-     * written. Returns the sensors whose row had changed meanwhile: nothing of theirs was written, and the
-     * caller rolls back and retries with lockStates. The change-feed lock is taken shared first, as the
-     * trigger would per changed row, so the feed reader never waits behind half a batch.
+     * row (compare-and-set on the row version the batch computed from, so no row lock is held while the
+     * rules run) and every reading enters the history, but only for sensors whose state row was written.
+     * Returns the sensors whose row had changed meanwhile (nothing of theirs was written: the caller re-reads
+     * them locked and writes them again) and the version every written row now has (this transaction's
+     * id, which is what xmin reads back as). The change-feed lock is taken shared first, as the trigger
+     * would per changed row, so the feed reader never waits behind half a batch.
      */
-    async writeReadings(rows: readonly ReadingWrite[], tx: Orm): Promise<number[]> {
-      if (rows.length === 0) return [];
+    async writeReadings(rows: readonly ReadingWrite[], tx: Orm): Promise<WriteOutcome> {
+      if (rows.length === 0) return { stale: [], version: null };
       // In sensor id order, the order the rows are then updated (and locked) in: two nodes writing the same
       // sensors take turns instead of deadlocking. Built in one pass: this runs for every reading stored.
       const sorted = rows.length > 1 ? [...rows].sort((a, b) => a.sensorId - b.sensorId) : rows;
@@ -317,7 +330,7 @@ export function ingestRepository(db: Database) {
         versions.push(r.latest ? r.latest.version : 'NULL');
         ruleStates.push(r.latest ? json(r.latest.ruleState) : 'null');
       }
-      const stale = await db.rows<{ sensor_id: number }>(
+      const [out] = await db.rows<{ stale: number[] | string; version: string }>(
         sql`with h as (
               select * from rows from (
                 unnest(${plainArray(ids)}::int[]),
@@ -342,11 +355,26 @@ export function ingestRepository(db: Database) {
               select h.sensor_id, ${msToTs}, h.reading, h.state
               from h where h.sensor_id in (select sensor_id from st)
             )
-            select h.sensor_id from h
-            where h.version is not null and h.sensor_id not in (select sensor_id from st)`,
+            select array(select h.sensor_id from h
+                         where h.version is not null and h.sensor_id not in (select sensor_id from st)
+                         order by h.sensor_id) as stale,
+                   pg_current_xact_id()::xid::text as version`,
         tx,
       );
-      return stale.map((r) => r.sensor_id);
+      return { stale: intArray(out.stale), version: out.version };
+    },
+
+    /**
+     * One page of every sensor's state row, in id order after `afterId` (warming the ingest state cache at
+     * start without holding 500,000 rows at once).
+     */
+    async statesAfter(afterId: number, limit: number): Promise<CurrentState[]> {
+      return (
+        await db.rows<StateRow>(
+          sql`select ${STATE_COLUMNS} from sensor_state where sensor_id > ${afterId}
+              order by sensor_id limit ${limit}`,
+        )
+      ).map(stateOf);
     },
 
     /**

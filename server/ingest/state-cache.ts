@@ -1,0 +1,127 @@
+// What ingest last stored for each sensor (state, device time, rule memory, row version), kept between
+// batches so a batch does not read its sensors' state rows back from the database: at 500,000 sensors
+// that read is a random index probe per reading, as costly as the write itself. The cache is only a
+// guess: the batch write still compares each row's version (xmin) and a sensor whose row another writer
+// changed meanwhile (another node, the heartbeat check, a removed sensor) is re-read, locked, and its
+// entry replaced. Typed arrays indexed by sensor id keep 500,000 entries in ~10 MB; rule memory is kept
+// only where it holds more than the device time of the last reading, which for most sensors it does not.
+import type { CurrentState } from '../db/repositories/ingest.repository';
+import type { RuleMemory } from '../domain/ingest-contract';
+
+/** Sensor ids at or beyond this are not cached (they are read from the database every batch). */
+const MAX_ID = 1 << 24;
+
+const NONE = 0; // not cached
+const NO_MEMORY = 1; // cached, rule memory null (the sensor was never evaluated)
+const PLAIN_MEMORY = 2; // cached, memory is { lastTs: <reportedAt>, rules: {} }
+const KEPT_MEMORY = 3; // cached, memory in `memories`
+
+/** True for the memory of a sensor with no rule active or waiting: { lastTs: reportedMs, rules: {} }. */
+function isPlain(m: RuleMemory, reportedMs: number): boolean {
+  let keys = 0;
+  for (const k in m) {
+    if (k !== 'lastTs' && k !== 'rules') return false;
+    keys++;
+  }
+  if (keys !== 2 || m.lastTs !== reportedMs) return false;
+  const rules = m.rules;
+  if (typeof rules !== 'object' || rules === null) return false;
+  for (const _ in rules) return false;
+  return true;
+}
+
+export class StateCache {
+  private kind = new Uint8Array(0);
+  private state = new Uint8Array(0);
+  private reportedMs = new Float64Array(0);
+  private version = new Uint32Array(0);
+  private readonly memories = new Map<number, RuleMemory>();
+  private count = 0;
+
+  /** Sensors held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The cached state of a sensor, or undefined. */
+  get(sensorId: number): CurrentState | undefined {
+    const k = sensorId < this.kind.length ? this.kind[sensorId] : NONE;
+    if (k === NONE) return undefined;
+    const ms = this.reportedMs[sensorId];
+    const reported = Number.isNaN(ms) ? null : ms;
+    return {
+      sensorId,
+      state: this.state[sensorId],
+      reportedAt: reported === null ? null : new Date(reported),
+      ruleState:
+        k === NO_MEMORY
+          ? null
+          : k === PLAIN_MEMORY
+            ? { lastTs: reported, rules: {} }
+            : (this.memories.get(sensorId) ?? null),
+      version: String(this.version[sensorId]),
+    };
+  }
+
+  /** Remembers what was just read or written; `onlyIfAbsent` leaves a newer entry alone (warm-up). */
+  set(s: CurrentState, onlyIfAbsent = false): void {
+    const id = s.sensorId;
+    const version = Number(s.version);
+    if (!Number.isInteger(id) || id < 0 || id >= MAX_ID) return;
+    if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+      this.forget(id);
+      return;
+    }
+    if (id >= this.kind.length) this.grow(id);
+    if (this.kind[id] !== NONE && onlyIfAbsent) return;
+    if (this.kind[id] === NONE) this.count++;
+    const ms = s.reportedAt ? s.reportedAt.getTime() : NaN;
+    this.state[id] = s.state;
+    this.reportedMs[id] = ms;
+    this.version[id] = version;
+    const m = s.ruleState;
+    if (m === null) {
+      this.kind[id] = NO_MEMORY;
+      this.memories.delete(id);
+    } else if (isPlain(m, ms)) {
+      this.kind[id] = PLAIN_MEMORY;
+      this.memories.delete(id);
+    } else {
+      this.kind[id] = KEPT_MEMORY;
+      this.memories.set(id, m);
+    }
+  }
+
+  /** Drops a sensor's entry (its row changed under us, or it is gone). */
+  forget(sensorId: number): void {
+    if (sensorId >= this.kind.length || this.kind[sensorId] === NONE) return;
+    this.kind[sensorId] = NONE;
+    this.memories.delete(sensorId);
+    this.count--;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.kind.fill(NONE);
+    this.memories.clear();
+    this.count = 0;
+  }
+
+  private grow(id: number): void {
+    let n = Math.max(1024, this.kind.length);
+    while (n <= id) n *= 2;
+    n = Math.min(n, MAX_ID);
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    const state = new Uint8Array(n);
+    state.set(this.state);
+    const reportedMs = new Float64Array(n);
+    reportedMs.set(this.reportedMs);
+    const version = new Uint32Array(n);
+    version.set(this.version);
+    this.kind = kind;
+    this.state = state;
+    this.reportedMs = reportedMs;
+    this.version = version;
+  }
+}
