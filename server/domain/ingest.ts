@@ -352,6 +352,14 @@ export function parseHttpBatch(
   return { readings, rejections };
 }
 
+/** Each family's fields as a list, made once: validateValues runs for every reading. */
+const FIELD_LISTS = new Map<string, readonly (readonly [string, FieldSpec])[]>(
+  Object.entries(FAMILY_FIELDS).map(([family, fields]) => [
+    family,
+    Object.entries(fields as Record<string, FieldSpec>),
+  ]),
+);
+
 /**
  * Checks a reading's values against its family: every required field present, of the right type and
  * within the physical range. Unknown extra fields are dropped, so a newer firmware does not break ingest.
@@ -361,10 +369,10 @@ export function validateValues<F extends SensorFamily>(
   values: Record<string, unknown>,
   sensorCode?: string,
 ): ReadingByFamily[F] | Rejection {
-  const fields = FAMILY_FIELDS[family] as Record<string, FieldSpec> | undefined;
+  const fields = FIELD_LISTS.get(family);
   if (!fields) return reject('wrong_family', `unknown sensor family "${family}"`, sensorCode);
   const out: Record<string, number | boolean> = {};
-  for (const [name, spec] of Object.entries(fields)) {
+  for (const [name, spec] of fields) {
     const v = values[name];
     if (v === undefined)
       return reject('missing_field', `values.${name} is required for ${family}`, sensorCode);

@@ -4,6 +4,7 @@ import {
   applyOverrides,
   describeRule,
   evaluate,
+  idleMemory,
   offlineSince,
   parseRules,
   RuleError,
@@ -417,5 +418,26 @@ describe('offlineSince', () => {
     expect(offlineSince(at(0), at(3600), 3600)).toBeNull();
     expect(offlineSince(at(0), at(3601), 3600)).toEqual(at(3600));
     expect(offlineSince(null, at(5), 3600)).toEqual(at(5));
+  });
+});
+
+describe('idle rule memory (stored as null)', () => {
+  it('is idle when no rule holds or waits, and not while one does', () => {
+    const calm = evaluate([tilt, lowPressure], null, { tilt_deg: 1, pressure_mpa: 0.3 }, at(0), at(0));
+    expect(idleMemory(calm.memory)).toBe(true);
+    expect(idleMemory(null)).toBe(true);
+    const tilted = evaluate([tilt], calm.memory, { tilt_deg: 9 }, at(1), at(1));
+    expect(idleMemory(tilted.memory)).toBe(false);
+    const waiting = evaluate([lowPressure], null, { pressure_mpa: 0.1 }, at(2), at(2)); // not yet 5 min
+    expect(waiting.state).toBe(0);
+    expect(idleMemory(waiting.memory)).toBe(false);
+    expect(idleMemory({ rules: {}, lastTs: 1, other: true })).toBe(false);
+    expect(idleMemory({ rules: 'nonsense' })).toBe(false);
+  });
+
+  it('evaluates the same from null as from the idle memory it replaces', () => {
+    const calm = evaluate([tilt], null, { tilt_deg: 1 }, at(0), at(0));
+    const next = (m: RuleMemory | null) => evaluate([tilt], m, { tilt_deg: 9 }, at(60), at(60));
+    expect(next(null)).toEqual(next(calm.memory));
   });
 });

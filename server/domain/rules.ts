@@ -241,6 +241,20 @@ export interface RulesMemory {
   rules: Record<string, RuleEntry>;
 }
 
+/**
+ * True when memory holds nothing but the time of the last reading: no rule active or waiting out a
+ * duration. Ingest stores such memory as null (the state row keeps that time, and a reading not newer
+ * than it is dropped before the rules see it), which is most sensors most of the time.
+ */
+export function idleMemory(memory: RuleMemory | null): boolean {
+  if (memory === null) return true;
+  const rules = memory.rules;
+  if (typeof rules !== 'object' || rules === null) return false;
+  for (const _ in rules) return false;
+  for (const k in memory) if (k !== 'lastTs' && k !== 'rules') return false;
+  return true;
+}
+
 /** Reads stored memory defensively: it is jsonb written by an older version, or null for a new sensor. */
 function readMemory(memory: RuleMemory | null | undefined): RulesMemory {
   const out: RulesMemory = { rules: {} };
@@ -299,6 +313,9 @@ function conditionLevel(
   }
 }
 
+/** A rule not holding and not waiting (shared: entries are never changed in place). */
+const INACTIVE: RuleEntry = Object.freeze({ active: false });
+
 /** Advances one rule's memory by one reading taken at `at` (epoch ms). */
 function step(
   rule: Rule,
@@ -307,8 +324,8 @@ function step(
   at: number,
 ): RuleEntry {
   const level = conditionLevel(rule, values, prev);
-  if (level === null) return prev ?? { active: false }; // the field is absent: nothing new to decide on
-  if (level === 0) return { active: false }; // clearing is immediate; an interrupted duration starts over
+  if (level === null) return prev ?? INACTIVE; // the field is absent: nothing new to decide on
+  if (level === 0) return INACTIVE; // clearing is immediate; an interrupted duration starts over
   const since = prev?.since ?? at;
   const wait = 'forSeconds' in rule && rule.forSeconds ? rule.forSeconds * 1000 : 0;
   if (prev?.active || at - since >= wait) return { active: true, level, since };

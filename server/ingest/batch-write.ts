@@ -21,7 +21,7 @@ import type {
   RuleOutcome,
   SensorInfo,
 } from '../domain/ingest-contract';
-import { evaluate, type Rule } from '../domain/rules';
+import { evaluate, idleMemory, type Rule } from '../domain/rules';
 import { AlarmBook } from './alarm-book';
 import type { StateCache } from './state-cache';
 
@@ -89,13 +89,16 @@ interface SensorPlan {
   rows: ReadingWrite[];
   /** The sensor's newest reading of the batch: becomes the state row (and the cache entry). */
   latest: ReadingWrite | null;
-  memory: RuleMemory;
 }
 
 const DEAD_LETTER_BYTES = 4096;
 const utf8 = new TextDecoder('utf-8');
 const payloadText = (p: string | Uint8Array | null) =>
   p === null || typeof p === 'string' ? p : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
+
+// Results are only read: one object each for the two common ones.
+const ACCEPTED: ItemResult = Object.freeze({ status: 'accepted' });
+const DUPLICATE: ItemResult = Object.freeze({ status: 'duplicate' });
 
 export const readingOf = (p: Pending) => (p.item as { reading: DeviceReading }).reading;
 
@@ -115,7 +118,7 @@ function plan(sensorId: number, entries: Pending[], cur: CurrentState, now: Date
     const r = readingOf(p);
     const t = r.ts.getTime();
     if (t <= last) {
-      p.result = { status: 'duplicate' };
+      p.result = DUPLICATE;
       p.outcomes = undefined;
       continue;
     }
@@ -125,10 +128,10 @@ function plan(sensorId: number, entries: Pending[], cur: CurrentState, now: Date
     latest = { sensorId, ts: r.ts, reading: JSON.stringify(p.values), state: ev.state, latest: null };
     rows.push(latest);
     p.outcomes = ev.outcomes;
-    p.result = { status: 'accepted' };
+    p.result = ACCEPTED;
   }
-  if (latest) latest.latest = { ruleState: memory, version: cur.version };
-  return { entries, rows, latest, memory };
+  if (latest) latest.latest = { ruleState: idleMemory(memory) ? null : memory, version: cur.version };
+  return { entries, rows, latest };
 }
 
 /** Marks the readings of a sensor removed since the registry was loaded as unknown-sensor refusals. */
@@ -263,7 +266,14 @@ export async function writeBatch(
   if (cache && version !== null) {
     for (const [id, pl] of plans) {
       const l = pl.latest;
-      if (l) cache.set({ sensorId: id, state: l.state, reportedAt: l.ts, ruleState: pl.memory, version });
+      if (l)
+        cache.set({
+          sensorId: id,
+          state: l.state,
+          reportedAt: l.ts,
+          ruleState: l.latest!.ruleState,
+          version,
+        });
     }
   }
   return report;

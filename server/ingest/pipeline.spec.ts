@@ -99,12 +99,16 @@ function fakeDb(writeMs: number) {
     async insertAlarms() {},
     async updateAlarms() {},
   };
+  const info = (code: string): SensorInfo => ({
+    id: Number(code.slice(3)),
+    code,
+    family: 'manhole',
+    rules: [],
+  });
   const sensors = {
+    peek: info,
     async resolve(codes: Iterable<string>) {
-      const m = new Map<string, SensorInfo>();
-      for (const code of codes)
-        m.set(code, { id: Number(code.slice(3)), code, family: 'manhole', rules: [] });
-      return m;
+      return new Map([...codes].map((code) => [code, info(code)]));
     },
   };
   const deps = {

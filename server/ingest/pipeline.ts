@@ -192,9 +192,23 @@ export class IngestPipeline {
     if (this.closed) throw new Error('ingest pipeline is closed');
     while (this.saturated) await new Promise<void>((r) => this.waiters.push(r));
     if (items.length === 0) return [];
-    const codes = new Set<string>();
-    for (const it of items) if ('reading' in it) codes.add(it.reading.sensorCode);
-    const sensors = await this.deps.sensors.resolve(codes);
+    // Known codes straight from memory; the rest in one look-up (which also waits for the registry).
+    const found = new Array<SensorInfo | undefined>(items.length);
+    let unknown: Set<string> | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (!('reading' in it)) continue;
+      const hit = this.deps.sensors.peek(it.reading.sensorCode);
+      if (hit) found[i] = hit;
+      else (unknown ??= new Set()).add(it.reading.sensorCode);
+    }
+    if (unknown) {
+      const more = await this.deps.sensors.resolve(unknown);
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i];
+        if (!found[i] && 'reading' in it) found[i] = more.get(it.reading.sensorCode);
+      }
+    }
     const now = this.now();
     let ticket!: Ticket;
     const done = new Promise<ItemResult[]>((resolve) => {
@@ -202,7 +216,7 @@ export class IngestPipeline {
     });
     const touched = new Set<Lane>();
     for (let i = 0; i < items.length; i++) {
-      const entry = this.check(items[i], sensors, now, ticket, i);
+      const entry = this.check(items[i], found[i], now, ticket, i);
       const lane = this.lanes[entry.sensor ? entry.sensor.id % this.lanes.length : 0];
       lane.queue.push(entry);
       touched.add(lane);
@@ -247,7 +261,7 @@ export class IngestPipeline {
   /** Turns an item into a queued entry, refusing it here when its sensor or values are wrong. */
   private check(
     item: IngestItem,
-    sensors: Map<string, SensorInfo>,
+    sensor: SensorInfo | undefined,
     now: Date,
     ticket: Ticket,
     index: number,
@@ -255,7 +269,6 @@ export class IngestPipeline {
     const entry: Pending = { item, sensor: null, values: null, ticket, index };
     if (!('reading' in item)) return entry;
     const r = item.reading;
-    const sensor = sensors.get(r.sensorCode);
     let rejection: Rejection | null = sensor
       ? (checkFamily(r, sensor) ?? this.tooFarAhead(r, now))
       : { reason: 'unknown_sensor', detail: `no sensor "${r.sensorCode}" is registered` };

@@ -3,32 +3,18 @@
 // that read is a random index probe per reading, as costly as the write itself. The cache is only a
 // guess: the batch write still compares each row's version (xmin) and a sensor whose row another writer
 // changed meanwhile (another node, the heartbeat check, a removed sensor) is re-read, locked, and its
-// entry replaced. Typed arrays indexed by sensor id keep 500,000 entries in ~10 MB; rule memory is kept
-// only where it holds more than the device time of the last reading, which for most sensors it does not.
+// entry replaced. Typed arrays indexed by sensor id keep 500,000 entries in ~10 MB; rule memory (null for
+// most sensors, see idleMemory) is kept in a map of its own.
 import type { CurrentState } from '../db/repositories/ingest.repository';
 import type { RuleMemory } from '../domain/ingest-contract';
+import { idleMemory } from '../domain/rules';
 
 /** Sensor ids at or beyond this are not cached (they are read from the database every batch). */
 const MAX_ID = 1 << 24;
 
 const NONE = 0; // not cached
-const NO_MEMORY = 1; // cached, rule memory null (the sensor was never evaluated)
-const PLAIN_MEMORY = 2; // cached, memory is { lastTs: <reportedAt>, rules: {} }
-const KEPT_MEMORY = 3; // cached, memory in `memories`
-
-/** True for the memory of a sensor with no rule active or waiting: { lastTs: reportedMs, rules: {} }. */
-function isPlain(m: RuleMemory, reportedMs: number): boolean {
-  let keys = 0;
-  for (const k in m) {
-    if (k !== 'lastTs' && k !== 'rules') return false;
-    keys++;
-  }
-  if (keys !== 2 || m.lastTs !== reportedMs) return false;
-  const rules = m.rules;
-  if (typeof rules !== 'object' || rules === null) return false;
-  for (const _ in rules) return false;
-  return true;
-}
+const NO_MEMORY = 1; // cached, rule memory null or idle
+const KEPT_MEMORY = 2; // cached, memory in `memories`
 
 export class StateCache {
   private kind = new Uint8Array(0);
@@ -48,17 +34,11 @@ export class StateCache {
     const k = sensorId < this.kind.length ? this.kind[sensorId] : NONE;
     if (k === NONE) return undefined;
     const ms = this.reportedMs[sensorId];
-    const reported = Number.isNaN(ms) ? null : ms;
     return {
       sensorId,
       state: this.state[sensorId],
-      reportedAt: reported === null ? null : new Date(reported),
-      ruleState:
-        k === NO_MEMORY
-          ? null
-          : k === PLAIN_MEMORY
-            ? { lastTs: reported, rules: {} }
-            : (this.memories.get(sensorId) ?? null),
+      reportedAt: Number.isNaN(ms) ? null : new Date(ms),
+      ruleState: k === NO_MEMORY ? null : (this.memories.get(sensorId) ?? null),
       version: String(this.version[sensorId]),
     };
   }
@@ -80,15 +60,12 @@ export class StateCache {
     this.reportedMs[id] = ms;
     this.version[id] = version;
     const m = s.ruleState;
-    if (m === null) {
+    if (idleMemory(m)) {
       this.kind[id] = NO_MEMORY;
-      this.memories.delete(id);
-    } else if (isPlain(m, ms)) {
-      this.kind[id] = PLAIN_MEMORY;
       this.memories.delete(id);
     } else {
       this.kind[id] = KEPT_MEMORY;
-      this.memories.set(id, m);
+      this.memories.set(id, m!);
     }
   }
 

@@ -57,8 +57,8 @@ export interface ReadingWrite {
   state: number;
   /** Set on the sensor's newest reading of the batch: that reading becomes sensor_state. */
   latest: {
-    /** What the rules remember now. */
-    ruleState: Record<string, unknown>;
+    /** What the rules remember now; null when nothing but the reading's time (most sensors). */
+    ruleState: Record<string, unknown> | null;
     /** The state row version the batch was computed from (CurrentState.version). */
     version: string;
   } | null;
@@ -328,7 +328,7 @@ export function ingestRepository(db: Database) {
         readings.push(r.reading);
         states.push(r.state);
         versions.push(r.latest ? r.latest.version : 'NULL');
-        ruleStates.push(r.latest ? json(r.latest.ruleState) : 'null');
+        ruleStates.push(r.latest?.ruleState ? json(r.latest.ruleState) : 'null');
       }
       const [out] = await db.rows<{ stale: number[] | string; version: string }>(
         sql`with h as (
