@@ -83,14 +83,6 @@ export interface BatchReport {
   conflicts: number;
 }
 
-/** One sensor's readings of the batch, evaluated against one state. */
-interface SensorPlan {
-  entries: Pending[];
-  rows: ReadingWrite[];
-  /** The sensor's newest reading of the batch: becomes the state row (and the cache entry). */
-  latest: ReadingWrite | null;
-}
-
 const DEAD_LETTER_BYTES = 4096;
 const utf8 = new TextDecoder('utf-8');
 const payloadText = (p: string | Uint8Array | null) =>
@@ -105,14 +97,20 @@ export const readingOf = (p: Pending) => (p.item as { reading: DeviceReading }).
 const byTs = (a: Pending, b: Pending) => readingOf(a).ts.getTime() - readingOf(b).ts.getTime();
 
 /**
- * Runs a sensor's readings of the batch through its rules, oldest first, starting from `cur`; readings
- * not newer than the last stored one are duplicates. Sets each entry's result.
+ * Runs a sensor's readings of the batch through its rules, oldest first, starting from `cur`, and adds
+ * a row per accepted reading to `rows`; readings not newer than the last stored one are duplicates. The
+ * sensor's newest row carries the state row's new content. Sets each entry's result.
  */
-function plan(sensorId: number, entries: Pending[], cur: CurrentState, now: Date): SensorPlan {
+function plan(
+  rows: ReadingWrite[],
+  sensorId: number,
+  entries: Pending[],
+  cur: CurrentState,
+  now: Date,
+): void {
   if (entries.length > 1) entries.sort(byTs);
   let last = cur.reportedAt ? cur.reportedAt.getTime() : -Infinity;
   let memory: RuleMemory = cur.ruleState ?? {};
-  const rows: ReadingWrite[] = [];
   let latest: ReadingWrite | null = null;
   for (const p of entries) {
     const r = readingOf(p);
@@ -131,7 +129,6 @@ function plan(sensorId: number, entries: Pending[], cur: CurrentState, now: Date
     p.result = ACCEPTED;
   }
   if (latest) latest.latest = { ruleState: idleMemory(memory) ? null : memory, version: cur.version };
-  return { entries, rows, latest };
 }
 
 /** Marks the readings of a sensor removed since the registry was loaded as unknown-sensor refusals. */
@@ -151,12 +148,6 @@ function refuseRemoved(entries: readonly Pending[]): void {
   }
 }
 
-const collectRows = (plans: Iterable<SensorPlan>) => {
-  const rows: ReadingWrite[] = [];
-  for (const pl of plans) for (const r of pl.rows) rows.push(r);
-  return rows;
-};
-
 /**
  * Writes one batch in one transaction (see the module comment); on commit, the state cache learns every
  * state row written. Resolves with what the batch met; throws when the database does (nothing is kept).
@@ -169,10 +160,11 @@ export async function writeBatch(
 ): Promise<BatchReport> {
   const { ingest, deadLetters } = deps;
   const report: BatchReport = { cacheHits: 0, conflicts: 0 };
-  const plans = new Map<number, SensorPlan>();
+  /** Every row written, newest per sensor marked (what the cache learns on commit). */
+  let written: ReadingWrite[] = [];
   let version: string | null = null;
   await ingest.transaction(async (tx) => {
-    plans.clear();
+    written = [];
     report.cacheHits = 0;
     report.conflicts = 0;
     const bySensor = new Map<number, Pending[]>();
@@ -185,63 +177,70 @@ export async function writeBatch(
         else bySensor.set(p.sensor.id, [p]);
       }
     }
-    const ids = [...bySensor.keys()];
-    const current = new Map<number, CurrentState>();
+    // In sensor id order: the order the rows are then written and locked in, so two nodes writing the
+    // same sensors take turns instead of deadlocking (a numeric typed-array sort needs no comparator).
+    const ids = Array.from(Int32Array.from(bySensor.keys()).sort());
+    const known = new Array<CurrentState | undefined>(ids.length);
     const misses: number[] = [];
-    for (const id of ids) {
-      const c = cache?.get(id);
-      if (c) current.set(id, c);
-      else misses.push(id);
+    for (let i = 0; i < ids.length; i++) {
+      const c = cache?.get(ids[i]);
+      if (c) known[i] = c;
+      else misses.push(ids[i]);
     }
     report.cacheHits = ids.length - misses.length;
     const [read, alarms] = await Promise.all([ingest.currentStates(misses, tx), ingest.openAlarms(ids, tx)]);
-    for (const s of read) current.set(s.sensorId, s);
+    const readById = read.length > 0 ? new Map(read.map((s) => [s.sensorId, s])) : null;
 
     // Optimistic round: every sensor with a known state row.
+    const rows: ReadingWrite[] = [];
     const again: number[] = [];
-    for (const [id, entries] of bySensor) {
-      const cur = current.get(id);
-      if (cur) plans.set(id, plan(id, entries, cur, now));
-      else again.push(id); // no state row yet (or removed): the locked round creates it or refuses
+    for (let i = 0; i < ids.length; i++) {
+      const cur = known[i] ?? readById?.get(ids[i]);
+      if (cur) plan(rows, ids[i], bySensor.get(ids[i])!, cur, now);
+      else again.push(ids[i]); // no state row yet (or removed): the locked round creates it or refuses
     }
-    const first = await ingest.writeReadings(collectRows(plans.values()), tx);
+    const first = await ingest.writeReadings(rows, tx);
     version = first.version;
     let openAlarms: readonly OpenAlarmRow[] = alarms;
 
-    if (first.stale.length > 0 || again.length > 0) {
-      // Locked round: re-read the changed rows (locked, so nobody changes them again before commit) and
-      // their alarms as they are now, evaluate once more and write.
+    if (first.stale.length === 0) written = rows;
+    else {
+      const stale = new Set(first.stale);
+      written = rows.filter((r) => !stale.has(r.sensorId));
       for (const id of first.stale) {
         cache?.forget(id);
         again.push(id);
       }
+    }
+    if (again.length > 0) {
+      // Locked round: re-read the changed rows (locked, so nobody changes them again before commit) and
+      // their alarms as they are now, evaluate once more and write.
+      again.sort((x, y) => x - y);
       report.conflicts = again.length;
       const locked = await ingest.lockStates(again, tx);
       const fresh = await ingest.openAlarms(again, tx);
       const retried = new Set(again);
       openAlarms = alarms.filter((a) => !retried.has(a.sensorId)).concat(fresh);
       const lockedById = new Map(locked.map((s) => [s.sensorId, s]));
-      const second = new Map<number, SensorPlan>();
+      const rows2: ReadingWrite[] = [];
       for (const id of again) {
-        plans.delete(id);
         const cur = lockedById.get(id);
         const entries = bySensor.get(id)!;
-        if (cur) second.set(id, plan(id, entries, cur, now));
+        if (cur) plan(rows2, id, entries, cur, now);
         else refuseRemoved(entries);
       }
-      const out = await ingest.writeReadings(collectRows(second.values()), tx);
+      const out = await ingest.writeReadings(rows2, tx);
       if (out.stale.length > 0) {
         throw new Error(`state rows of ${out.stale.length} locked sensor(s) changed during the batch`);
       }
       version = out.version ?? version;
-      for (const [id, pl] of second) plans.set(id, pl);
+      written = written.concat(rows2);
     }
 
+    // Per sensor in the order its rules ran.
     const book = new AlarmBook(openAlarms);
-    for (const [id, pl] of plans) {
-      for (const p of pl.entries) {
-        if (p.outcomes) book.apply(id, p.outcomes, readingOf(p).ts, p.values!);
-      }
+    for (const [id, entries] of bySensor) {
+      for (const p of entries) if (p.outcomes) book.apply(id, p.outcomes, readingOf(p).ts, p.values!);
     }
     const letters: DeadLetterInput[] = [];
     for (const p of batch) {
@@ -264,16 +263,16 @@ export async function writeBatch(
     await ingest.updateAlarms(updates, tx);
   });
   if (cache && version !== null) {
-    for (const [id, pl] of plans) {
-      const l = pl.latest;
-      if (l)
+    for (const r of written) {
+      if (r.latest) {
         cache.set({
-          sensorId: id,
-          state: l.state,
-          reportedAt: l.ts,
-          ruleState: l.latest!.ruleState,
+          sensorId: r.sensorId,
+          state: r.state,
+          reportedAt: r.ts,
+          ruleState: r.latest.ruleState,
           version,
         });
+      }
     }
   }
   return report;

@@ -110,6 +110,8 @@ export class MqttIngest {
   /** Messages of the current event-loop turn, submitted together by flushReceived(). */
   private received: Received[] = [];
   private flushScheduled = false;
+  /** The time for this turn's messages (cleared when they are handed over). */
+  private turnNow: Date | null = null;
   private ackHead = 0;
   private poll: NodeJS.Timeout | null = null;
   private readonly counters: MqttIngestStats = {
@@ -286,7 +288,8 @@ export class MqttIngest {
     const envelope = { channel: 'mqtt' as const, source: topicName, payload };
     const topic = parseTopic(topicName);
     if (isRejection(topic)) return { rejection: topic, envelope };
-    const parsed = parseReadingPayload(payload, topic, this.now(), {
+    // One clock reading per event-loop turn (the messages of a turn arrived within a few ms).
+    const parsed = parseReadingPayload(payload, topic, (this.turnNow ??= this.now()), {
       maxBytes: o.maxMessageBytes,
       maxFutureSkewMs: o.maxFutureSkewMs,
     });
@@ -356,6 +359,7 @@ export class MqttIngest {
   /** Hands this turn's messages to the pipeline in one submit; PUBACKs follow when they are stored. */
   private flushReceived(): void {
     this.flushScheduled = false;
+    this.turnNow = null;
     const batch = this.received;
     this.received = [];
     if (batch.length === 0) return;

@@ -169,6 +169,12 @@ type StateRow = {
   version: string;
 };
 
+/** True when rows are already in sensor id order (the pipeline writes them so): no sort needed. */
+function inIdOrder(rows: readonly ReadingWrite[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i].sensorId < rows[i - 1].sensorId) return false;
+  return true;
+}
+
 /** An int[] column: an array from postgres.js, a literal like {1,2} where the driver leaves it as text. */
 const intArray = (v: number[] | string): number[] =>
   Array.isArray(v) ? v.map(Number) : v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
@@ -315,7 +321,7 @@ export function ingestRepository(db: Database) {
       if (rows.length === 0) return { stale: [], version: null };
       // In sensor id order, the order the rows are then updated (and locked) in: two nodes writing the same
       // sensors take turns instead of deadlocking. Built in one pass: this runs for every reading stored.
-      const sorted = rows.length > 1 ? [...rows].sort((a, b) => a.sensorId - b.sensorId) : rows;
+      const sorted = inIdOrder(rows) ? rows : [...rows].sort((a, b) => a.sensorId - b.sensorId);
       const ids: number[] = [];
       const ts: number[] = [];
       const readings: string[] = [];
