@@ -246,13 +246,13 @@ export function postgresCpu(): Map<string, number> {
   return out;
 }
 
-/** CPU seconds PostgreSQL spent between two samples, over the processes alive at both. */
+/**
+ * CPU seconds PostgreSQL spent between two samples: a backend that started in between (a pool opening
+ * another connection under load) counts whole; one that ended in between is lost, so keep pools warm.
+ */
 export function postgresCpuBetween(a: Map<string, number>, b: Map<string, number>): number {
   let total = 0;
-  for (const [pid, end] of b) {
-    const start = a.get(pid);
-    if (start !== undefined) total += end - start;
-  }
+  for (const [pid, end] of b) total += end - (a.get(pid) ?? 0);
   return total;
 }
 
