@@ -98,7 +98,7 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export class MqttIngest {
   private client: MqttClient | null = null;
-  /** Set by stop(): take no further message from the socket. */
+  /** Set by stop(): take no further message (they stay unacknowledged in this node's session). */
   private stopping = false;
   /** Connections not being read (backpressure) until the gate opens. */
   private held: TappedStream[] = [];
@@ -160,23 +160,25 @@ export class MqttIngest {
     };
     const client = mqtt.connect(o.url, { ...options, manualConnect: true });
     this.client = client;
-    // Every (re)connect's stream goes through the fast lane; should mqtt.js ever stop building its streams
-    // this way, the messages simply take the slower way through handleMessage below.
+    // Every (re)connect's stream goes through the fast lane, which is also what holds PUBACKs back until
+    // the messages are stored: without it mqtt.js would acknowledge on receipt, so refuse to run at all.
     const internals = client as unknown as { streamBuilder?: StreamBuilder };
     const build = internals.streamBuilder;
-    if (typeof build === 'function') {
-      internals.streamBuilder = (c, opts) => {
-        const tap: TappedStream = new TappedStream(
-          build(c, opts),
-          v5,
-          (buf, topic, qos, messageId, from, to) => this.onPublish(tap, buf, topic, qos, messageId, from, to),
-          (t) => this.afterChunk(t),
-        );
-        return tap;
-      };
-    } else {
-      o.log.warn('mqtt ingest: fast lane unavailable with this mqtt.js; using its packet parser');
+    if (typeof build !== 'function') {
+      client.end(true);
+      throw new Error(
+        'This mqtt.js version does not build its streams as CityNerve expects (see mqtt-wire.ts)',
+      );
     }
+    internals.streamBuilder = (c, opts) => {
+      const tap: TappedStream = new TappedStream(
+        build(c, opts),
+        v5,
+        (buf, topic, qos, messageId, from, to) => this.onPublish(tap, buf, topic, qos, messageId, from, to),
+        (t) => this.afterChunk(t),
+      );
+      return tap;
+    };
     client.handleMessage = (packet, callback) => this.onMessage(packet as IPublishPacket, callback);
     client.connect();
     client.on('connect', (connack) => {
@@ -244,13 +246,13 @@ export class MqttIngest {
           });
         }
       }
-      this.stopping = true; // the connection is not read any further
-      const stream = c.stream as unknown;
-      if (stream instanceof TappedStream) this.hold(stream);
+      // From here on a PUBLISH is left unacknowledged in this node's session (see onPublish).
+      this.stopping = true;
       await this.settled(STOP_WAIT_MS);
     }
     this.client = null;
-    this.held = [];
+    // A paused socket never sees the broker close it: let it flow so the disconnect can complete.
+    for (const via of this.held.splice(0)) if (!via.destroyed) via.socket.resume();
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     if (c) await c.endAsync();
@@ -307,6 +309,8 @@ export class MqttIngest {
     from: number,
     to: number,
   ): void {
+    // Stopping: not taken, not acknowledged; the broker hands it over again when this node comes back.
+    if (this.stopping) return;
     this.counters.received++;
     this.counters.inflight++;
     const ack: AckEntry | null = qos === 1 ? { messageId, via, done: null } : null;
@@ -328,7 +332,8 @@ export class MqttIngest {
 
   /** After each read of the connection: stop reading while too much awaits storage. */
   private afterChunk(via: TappedStream): void {
-    if (this.blocked()) this.hold(via);
+    // While stopping, messages are left in the session anyway and the socket must flow to close.
+    if (!this.stopping && this.blocked()) this.hold(via);
   }
 
   private hold(via: TappedStream): void {
@@ -341,10 +346,11 @@ export class MqttIngest {
   }
 
   /**
-   * A PUBLISH the fast lane left to mqtt.js (QoS 2, or no fast lane): stored like the others, but mqtt.js
-   * acknowledges it itself, right away.
+   * A PUBLISH the fast lane left to mqtt.js: QoS 2, which a broker does not send on our QoS 1
+   * subscription. Stored like the others, but mqtt.js answers it itself, right away.
    */
   private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
+    if (this.stopping) return; // as in onPublish; without the callback mqtt.js reads no further
     this.counters.received++;
     this.counters.inflight++;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
