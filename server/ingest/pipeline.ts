@@ -98,7 +98,7 @@ interface Ticket {
 }
 
 /** State rows per page when warming the state cache. */
-const WARM_PAGE = 50_000;
+const WARM_PAGE = 5_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
