@@ -419,7 +419,7 @@ async function probeBatches(url: string, sensors: readonly BenchSensor[]) {
       { batchMs: 60_000, batchMax: PROBE_BATCH, maxFutureSkewMs: 300_000 },
     );
     // As the server does at start: the first batches find their sensors' states in memory.
-    await p.warmStates((after, limit) => ingest.statesAfter(after, limit));
+    await p.warmStates((visit) => ingest.eachState(visit));
     const perBatch: number[] = [];
     const parseMs: number[] = [];
     for (let b = 0; b < PROBE_BATCHES; b++) {

@@ -6,7 +6,7 @@
 // bound. Readings are split over the writers by sensor id, so each sensor's readings are written in
 // arrival order by one writer and the writers never wait for each other's rows.
 import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
-import type { CurrentState } from '../db/repositories/ingest.repository';
+import type { StateVisitor } from '../db/repositories/ingest.repository';
 import { checkFamily, isRejection, validateValues } from '../domain/ingest';
 import type { DeviceReading, Rejection, SensorInfo } from '../domain/ingest-contract';
 import type { Logger } from '../log';
@@ -96,9 +96,6 @@ interface Ticket {
   left: number;
   resolve: (r: ItemResult[]) => void;
 }
-
-/** State rows per page when warming the state cache. */
-const WARM_PAGE = 5_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -226,21 +223,13 @@ export class IngestPipeline {
   }
 
   /**
-   * Fills the state cache from the database, a page at a time (at start: the first batches then find
-   * their sensors' states in memory). Entries batches wrote meanwhile are newer and kept. Returns how many
-   * states it read; 0 without a cache.
+   * Fills the state cache from the database (at start: the first batches then find their sensors' states
+   * in memory); `each` visits every state row (IngestRepository.eachState). Entries batches wrote
+   * meanwhile are newer and kept. Returns how many states it read; 0 without a cache.
    */
-  async warmStates(page: (afterId: number, limit: number) => Promise<CurrentState[]>): Promise<number> {
+  async warmStates(each: (visit: StateVisitor) => Promise<number>): Promise<number> {
     if (!this.cache) return 0;
-    let after = -1;
-    let n = 0;
-    for (;;) {
-      const rows = await page(after, WARM_PAGE);
-      for (const s of rows) this.cache.set(s, true);
-      n += rows.length;
-      if (rows.length < WARM_PAGE || this.closed) return n;
-      after = rows[rows.length - 1].sensorId;
-    }
+    return each(this.cache.warm);
   }
 
   /** Writes what is queued and stops taking more; resolves when everything queued is stored. */

@@ -119,7 +119,7 @@ export function createIngest(
       log.info('ingest: sensor registry cached', { sensors: n, ms: Date.now() - t0 });
       const t1 = Date.now();
       try {
-        const states = await pipeline.warmStates((after, limit) => repos.ingest.statesAfter(after, limit));
+        const states = await pipeline.warmStates((visit) => repos.ingest.eachState(visit));
         if (states) log.info('ingest: sensor states cached', { sensors: states, ms: Date.now() - t1 });
       } catch (err) {
         // Not needed for correctness: batches read what the cache lacks.

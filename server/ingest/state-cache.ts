@@ -5,7 +5,7 @@
 // changed meanwhile (another node, the heartbeat check, a removed sensor) is re-read, locked, and its
 // entry replaced. Typed arrays indexed by sensor id keep 500,000 entries in ~10 MB; rule memory (null for
 // most sensors, see idleMemory) is kept in a map of its own.
-import type { CurrentState } from '../db/repositories/ingest.repository';
+import type { CurrentState, StateVisitor } from '../db/repositories/ingest.repository';
 import type { RuleMemory } from '../domain/ingest-contract';
 import { idleMemory } from '../domain/rules';
 
@@ -45,8 +45,22 @@ export class StateCache {
 
   /** Remembers what was just read or written; `onlyIfAbsent` leaves a newer entry alone (warm-up). */
   set(s: CurrentState, onlyIfAbsent = false): void {
-    const id = s.sensorId;
-    const version = Number(s.version);
+    const ms = s.reportedAt ? s.reportedAt.getTime() : NaN;
+    this.put(s.sensorId, s.state, ms, Number(s.version), s.ruleState, onlyIfAbsent);
+  }
+
+  /** Takes a state row read at start (see eachState); an entry already held is newer and kept. */
+  readonly warm: StateVisitor = (id, state, reportedMs, version, memory) =>
+    this.put(id, state, reportedMs, version, memory, true);
+
+  private put(
+    id: number,
+    state: number,
+    reportedMs: number,
+    version: number,
+    memory: RuleMemory | null,
+    onlyIfAbsent: boolean,
+  ): void {
     if (!Number.isInteger(id) || id < 0 || id >= MAX_ID) return;
     if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
       this.forget(id);
@@ -55,17 +69,15 @@ export class StateCache {
     if (id >= this.kind.length) this.grow(id);
     if (this.kind[id] !== NONE && onlyIfAbsent) return;
     if (this.kind[id] === NONE) this.count++;
-    const ms = s.reportedAt ? s.reportedAt.getTime() : NaN;
-    this.state[id] = s.state;
-    this.reportedMs[id] = ms;
+    this.state[id] = state;
+    this.reportedMs[id] = reportedMs;
     this.version[id] = version;
-    const m = s.ruleState;
-    if (idleMemory(m)) {
+    if (idleMemory(memory)) {
       this.kind[id] = NO_MEMORY;
       this.memories.delete(id);
     } else {
       this.kind[id] = KEPT_MEMORY;
-      this.memories.set(id, m!);
+      this.memories.set(id, memory!);
     }
   }
 

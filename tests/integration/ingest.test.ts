@@ -493,7 +493,7 @@ describe.each(engines())('device ingest on %s', (engine) => {
     });
     try {
       const t = deviceNow();
-      expect(await pipeline.warmStates((after, limit) => repo.statesAfter(after, limit))).toBeGreaterThan(0);
+      expect(await pipeline.warmStates((visit) => repo.eachState(visit))).toBeGreaterThan(0);
       // Known from the warm-up: written straight away, and the version the write returned is the row's
       // xmin, so the next batch on the same sensors finds no conflict either.
       await pipeline.submit([item(a, t, 40), item(b, t, 41)]);
@@ -513,6 +513,60 @@ describe.each(engines())('device ingest on %s', (engine) => {
     } finally {
       await pipeline.close();
     }
+  });
+
+  it('reads every state row for the cache warm-up exactly as stored, streamed and in pages alike', async () => {
+    const [a, b] = [byFamily('drain', 7), byFamily('drain', 8)];
+    const memory = { rules: { 'drain.level': { active: true, level: 2, since: 1_700_000_000_123 } } };
+    await db.orm.execute(
+      sql`update sensor_state set state = 2, reported_at = '2026-03-01T08:00:00.123Z',
+          rule_state = ${JSON.stringify(memory)}::jsonb where sensor_id = ${a.id}`,
+    );
+    await db.orm.execute(
+      sql`update sensor_state set state = 3, reported_at = null, rule_state = null where sensor_id = ${b.id}`,
+    );
+    const stored = await db.rows<{ sensor_id: number; state: number; version: string }>(
+      sql`select sensor_id, state, xmin::text as version from sensor_state order by sensor_id`,
+    );
+    const repo = ingestRepository(db);
+    type Seen = [number, number, number, number, unknown];
+    const streamed = new Map<number, Seen>();
+    const n = await repo.eachState((id, state, ms, version, rules) =>
+      streamed.set(id, [id, state, ms, version, rules]),
+    );
+    expect(n).toBe(stored.length);
+    expect(streamed.size).toBe(stored.length);
+    for (const r of stored) {
+      expect(streamed.get(r.sensor_id)?.slice(1, 2)).toEqual([r.state]);
+      expect(streamed.get(r.sensor_id)?.[3]).toBe(Number(r.version));
+    }
+    expect(streamed.get(a.id)).toEqual([
+      a.id,
+      2,
+      Date.parse('2026-03-01T08:00:00.123Z'),
+      expect.any(Number),
+      memory,
+    ]);
+    expect(streamed.get(b.id)).toEqual([b.id, 3, NaN, expect.any(Number), null]);
+
+    // The packed pages (the embedded database's way) give the same rows, page after page.
+    const paged = new Map<number, Seen>();
+    for (let after = -1; ;) {
+      const page = await repo.statePage(after, 7);
+      for (let i = 0; i < page.count; i++) {
+        const id = page.ids[i];
+        paged.set(id, [
+          id,
+          page.states[i],
+          page.reportedMs[i],
+          page.versions[i],
+          page.memories.get(id) ?? null,
+        ]);
+      }
+      if (page.count < 7) break;
+      after = page.ids[page.count - 1];
+    }
+    expect(paged).toEqual(streamed);
   });
 
   it("deletes a removed sensor's reading history with it", async () => {
