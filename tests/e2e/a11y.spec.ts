@@ -97,11 +97,11 @@ test('no serious or critical axe violations on the console, the case pages and p
 }) => {
   // Seven pages in two browsers, with the WebGL map drawn in software: give it time on a busy machine.
   test.setTimeout(240_000);
-  const staff = await signedInPage(browser, server.url, 'staff', server.password);
+  const staff = await signedInPage(browser, server.url, 'staff', server.password, '/cases');
   const departmentId = await staffDepartment(staff);
   await staff.context().close();
 
-  await login('officer');
+  await login('officer', '/cases');
   const code = await dispatchedCase(page, departmentId);
   await page.goto('/');
   await waitForMap(page);
@@ -130,7 +130,7 @@ test('no serious or critical axe violations on the console, the case pages and p
     await page.request.put('/api/me/language', { data: { language: 'zh-CN' } });
   }
 
-  const leader = await signedInPage(browser, server.url, 'leader', server.password);
+  const leader = await signedInPage(browser, server.url, 'leader', server.password, '/cases');
   await leader.goto('/performance');
   await expect(leader.getByTestId('ranking-row').first()).toBeVisible();
   await expect(leader.getByTestId('trend-chart').first().locator('svg')).toBeVisible();
@@ -153,7 +153,7 @@ test('no serious or critical axe violations on a phone (staff)', async ({ browse
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
-  const officer = await signedInPage(browser, server.url, 'officer', server.password);
+  const officer = await signedInPage(browser, server.url, 'officer', server.password, '/cases');
   const page = await context.newPage();
   await page.goto('/login');
   await page.locator('input[name="username"]').fill('staff');
@@ -207,10 +207,10 @@ test('the case console and a case are worked with the keyboard alone', async ({
   browser,
   server,
 }) => {
-  const staff = await signedInPage(browser, server.url, 'staff', server.password);
+  const staff = await signedInPage(browser, server.url, 'staff', server.password, '/cases');
   const departmentId = await staffDepartment(staff);
   await staff.context().close();
-  await login('officer');
+  await login('officer', '/cases');
   const intake = await page.request.post('/api/tickets', {
     data: {
       channel: 'phone',
@@ -300,7 +300,7 @@ test('the meeting deck is driven by the keyboard, and its agenda and buttons by 
   page,
   login,
 }) => {
-  await login('leader');
+  await login('leader', '/cases');
   await page.goto('/performance/meeting');
   const indicator = page.getByTestId('meeting-step');
   await expect(page.getByTestId('meeting-headline')).toBeVisible();

@@ -8,7 +8,7 @@ test('a duty officer sees the load chart and a what-if projection; bad input is 
   page,
   login,
 }) => {
-  await login('officer');
+  await login('officer', '/cases');
   await page.getByTestId('nav-allocation').click();
   await page.waitForURL('**/allocation');
 
@@ -43,7 +43,7 @@ test('a duty officer sees the load chart and a what-if projection; bad input is 
 });
 
 test('a leader accepts a recommendation and it is recorded with who and when', async ({ page, login }) => {
-  await login('leader');
+  await login('leader', '/cases');
   await page.goto('/allocation');
   await expect(page.getByTestId('load-chart')).toBeVisible();
 
@@ -105,7 +105,7 @@ test('with an overloaded street office, a leader accepts the recommended move', 
   expect((await put(0)).status()).toBe(200);
 
   try {
-    await login('leader');
+    await login('leader', '/cases');
     await page.goto('/allocation');
     const overloaded = page.locator('[data-testid="load-row"][data-overloaded="true"]');
     await expect(overloaded.first()).toBeVisible();
@@ -129,7 +129,7 @@ test('with an overloaded street office, a leader accepts the recommended move', 
 });
 
 test('department staff get no menu item and a 403 page', async ({ page, login }) => {
-  await login('staff');
+  await login('staff', '/cases');
   await expect(page.getByTestId('nav-allocation')).toHaveCount(0);
   const res = await page.goto('/allocation');
   expect(res?.status()).toBe(403);

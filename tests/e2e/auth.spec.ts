@@ -30,7 +30,7 @@ test.describe('login and roles', () => {
   });
 
   test('department staff cannot open admin pages or another department', async ({ page, login, request }) => {
-    await login('staff');
+    await login('staff', '/cases');
     const own = await page.evaluate(async () => {
       const r = await fetch('/api/health');
       return r.ok;
@@ -50,16 +50,16 @@ test.describe('login and roles', () => {
   });
 
   test('leaders cannot open admin pages; admins can', async ({ page, login }) => {
-    await login('leader');
+    await login('leader', '/cases');
     expect((await page.goto('/admin'))?.status()).toBe(403);
     await page.context().clearCookies();
-    await login('admin');
+    await login('admin', '/cases');
     expect((await page.goto('/admin'))?.status()).toBe(200);
     await expect(page.getByText('leader').first()).toBeVisible();
   });
 
   test('logout ends the session', async ({ page, login }) => {
-    await login('officer');
+    await login('officer', '/cases');
     await page.getByTestId('logout').click();
     await expect(page).toHaveURL(/\/login/);
     await page.goto('/');

@@ -23,7 +23,7 @@ test('operator form → dispatch from the console → staff sign and resolve', a
   const departmentId = deptHref!.split('/').pop()!;
 
   // 1. The operator takes the call; the address cannot be placed, so it waits in triage.
-  await login('officer');
+  await login('officer', '/cases');
   await page.getByTestId('nav-intake').click();
   await page.waitForURL('**/intake');
   const text = `小区门口的垃圾桶满了好几天没人清运，味道很大 ${Date.now()}`;
@@ -88,7 +88,7 @@ test('operator form → dispatch from the console → staff sign and resolve', a
 });
 
 test('the intake form picks a point on the map and refuses an empty complaint', async ({ page, login }) => {
-  await login('officer');
+  await login('officer', '/cases');
   await page.goto('/intake');
   const map = page.getByTestId('intake-map');
   await expect(map).toHaveAttribute('data-loaded', 'true');

@@ -6,7 +6,7 @@ test('a cluster of reports shows up on the hot-spot layer and list, with its rep
   page,
   login,
 }) => {
-  await login('officer');
+  await login('officer', '/cases');
   // 24 reports within a few dozen metres in 大宁路街道 (Jing'an), through the real intake path.
   for (let i = 0; i < 24; i++) {
     const res = await page.request.post('/api/tickets', {

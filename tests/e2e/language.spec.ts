@@ -6,7 +6,7 @@ test('a new user sees Chinese; switching to English changes the labels, dates an
   page,
   login,
 }) => {
-  await login('officer');
+  await login('officer', '/cases');
   // One case of our own, dispatched so it has a deadline, whatever the simulator has done so far.
   const intake = await page.request.post('/api/tickets', {
     data: { channel: 'phone', text: `语言测试：路灯不亮 ${Date.now()}`, address: '我家楼下' },

@@ -128,7 +128,7 @@ test.describe('the live map', () => {
   });
 
   test('the API rejects bad sensor ids with a clear message', async ({ page, login }) => {
-    await login('officer');
+    await login('officer', '/cases');
     const bad = await page.request.get('/api/sensors/abc');
     expect(bad.status()).toBe(400);
     expect((await bad.json()).message).toContain('sensor id must be a positive integer');

@@ -14,10 +14,10 @@ const thisMonth = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice
  * (unplaced, so it waits in triage) and dispatches it; staff sign and resolve. Returns the unit's id.
  */
 async function handledCases(browser: Browser, server: TestServer, n = 3): Promise<number> {
-  const staff = await signedInPage(browser, server.url, 'staff', server.password);
+  const staff = await signedInPage(browser, server.url, 'staff', server.password, '/cases');
   const href = await staff.getByTestId('nav-my-performance').getAttribute('href');
   const departmentId = Number(href!.split('/').pop());
-  const officer = await signedInPage(browser, server.url, 'officer', server.password);
+  const officer = await signedInPage(browser, server.url, 'officer', server.password, '/cases');
   for (let i = 0; i < n; i++) {
     const intake = await officer.request.post('/api/tickets', {
       data: {
@@ -49,7 +49,7 @@ test('the ranking shows this month’s units, and a unit’s explanations add up
   server,
 }) => {
   const departmentId = await handledCases(browser, server);
-  await login('leader');
+  await login('leader', '/cases');
   await page.getByTestId('nav-performance').click();
   await page.waitForURL('**/performance');
   await expect(page.getByTestId('performance-month')).not.toHaveValue(thisMonth()); // last full month
@@ -91,7 +91,7 @@ test('staff see their own unit’s explanations in their language and get 403 fo
   server,
 }) => {
   const departmentId = await handledCases(browser, server, 1);
-  const staff = await signedInPage(browser, server.url, 'staff', server.password);
+  const staff = await signedInPage(browser, server.url, 'staff', server.password, '/cases');
   await staff.getByTestId('nav-my-performance').click();
   await staff.waitForURL(`**/performance/${departmentId}`);
   const api = await (await staff.request.get(`/api/performance/${departmentId}?month=${thisMonth()}`)).json();
@@ -111,7 +111,7 @@ test('staff see their own unit’s explanations in their language and get 403 fo
 });
 
 test('meeting mode covers the app and follows the keyboard', async ({ page, login }) => {
-  await login('leader');
+  await login('leader', '/cases');
   await page.goto(`/performance?month=${thisMonth()}`);
   await page.getByTestId('performance-meeting').click();
   await page.waitForURL((u) => u.pathname === '/performance/meeting');
@@ -142,7 +142,7 @@ test('meeting mode covers the app and follows the keyboard', async ({ page, logi
 
 test('the report prints to a PDF without the app chrome', async ({ page, login, browser, server }) => {
   await handledCases(browser, server, 1);
-  await login('leader');
+  await login('leader', '/cases');
   await page.goto(`/performance?month=${thisMonth()}`);
   await expect(page.getByTestId('ranking-row').first()).toBeVisible();
   await expect(page.getByTestId('trend-chart').first().locator('svg')).toBeVisible();

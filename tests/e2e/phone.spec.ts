@@ -21,12 +21,12 @@ async function minSide(page: Page, selector: string): Promise<number> {
 
 test('staff open a case from the phone and sign for it', async ({ page, login, browser, server }) => {
   // A duty officer (at a desk) takes a call and dispatches it to the staff member's unit.
-  await login('staff');
+  await login('staff', '/cases');
   // The demo user's language is stored with the user: this test reads the Chinese labels.
   expect((await page.request.put('/api/me/language', { data: { language: 'zh-CN' } })).status()).toBe(200);
   const deptHref = await page.getByTestId('nav-department').getAttribute('href');
   const departmentId = Number(deptHref!.split('/').pop());
-  const officer = await signedInPage(browser, server.url, 'officer', server.password);
+  const officer = await signedInPage(browser, server.url, 'officer', server.password, '/cases');
   const intake = await officer.request.post('/api/tickets', {
     data: {
       channel: 'phone',

@@ -10,7 +10,7 @@ test('repeated reports become a common problem on the leaders’ brief and panel
 }) => {
   const desk = await browser.newContext({ baseURL: server.url });
   const officer = await desk.newPage();
-  await officer.goto('/login');
+  await officer.goto('/login?next=/cases');
   await officer.locator('input[name="username"]').fill('officer');
   await officer.locator('input[name="password"]').fill(server.password);
   await Promise.all([

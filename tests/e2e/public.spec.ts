@@ -27,7 +27,7 @@ const SECRETS = [
 async function seedReports(browser: Browser, url: string, password: string) {
   const desk = await browser.newContext({ baseURL: url });
   const officer = await desk.newPage();
-  await officer.goto('/login');
+  await officer.goto('/login?next=/cases');
   await officer.locator('input[name="username"]').fill('officer');
   await officer.locator('input[name="password"]').fill(password);
   await Promise.all([

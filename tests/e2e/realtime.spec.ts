@@ -63,7 +63,7 @@ test('the socket accepts only signed-in sessions', async ({ server, page, login 
   expect(err2.message).toContain('unauthorized');
   forged.close();
 
-  await login('staff');
+  await login('staff', '/cases');
   const cookie = (await page.context().cookies()).find((c) => c.name === 'cn_session')!;
   const ok = io(server.url, {
     transports: ['websocket'],

@@ -72,7 +72,7 @@ test('a reading published over MQTT turns the right sensor red, and an officer a
 });
 
 test('a leader sees alarms but cannot acknowledge them', async ({ page, login }) => {
-  await login('leader');
+  await login('leader', '/cases');
   const open = await (await page.request.get('/api/alarms?status=open')).json();
   expect(Array.isArray(open.alarms)).toBe(true);
   const res = await page.request.post('/api/alarms/1/ack');

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from './server';
 export type Role = 'admin' | 'leader' | 'officer' | 'staff';
 
 export const test = base.extend<
-  { foreignRequests: string[]; login: (role: Role) => Promise<void> },
+  { foreignRequests: string[]; login: (role: Role, next?: string) => Promise<void> },
   { server: TestServer }
 >({
   server: [
@@ -31,8 +31,10 @@ export const test = base.extend<
     expect(foreign, 'the page requested something outside the app origin').toEqual([]);
   },
   login: async ({ page, server, foreignRequests: _ }, use) => {
-    await use(async (role: Role) => {
-      await page.goto('/login');
+    // `next`: where to land (default the map console). A test that goes elsewhere straight away lands on a
+    // page without WebGL: starting the map only to leave it costs seconds of software rendering.
+    await use(async (role: Role, next?: string) => {
+      await page.goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
       await page.locator('input[name="username"]').fill(role);
       await page.locator('input[name="password"]').fill(server.password);
       await Promise.all([

@@ -61,6 +61,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
           REALTIME_POLL_MS: '100',
           LOG_LEVEL: 'warn',
           MQTT_EMBEDDED_PORT: '0',
+          // The public view is cached for 5 minutes by default: a page an earlier test opened would hide
+          // the reports a later test enters (whether it did depended on how fast the tests before ran).
+          PUBLIC_CACHE_S: '2',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ export async function createDisplayToken(
   server: TestServer,
   name: string,
 ): Promise<CreatedDisplayToken & { admin: Page }> {
-  const admin = await signedInPage(browser, server.url, 'admin', server.password);
+  const admin = await signedInPage(browser, server.url, 'admin', server.password, '/cases');
   const res = await admin.request.post('/api/admin/display-tokens', { data: { name } });
   if (res.status() !== 201) throw new Error(`creating a display token: ${res.status()} ${await res.text()}`);
   return { ...((await res.json()) as CreatedDisplayToken), admin };
