@@ -101,7 +101,11 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       if (!can(user, 'map:view')) return ack({ ok: false, error: 'forbidden' });
       void alarmFeed.subscribe(socket, ack);
     });
-    socket.on('sensors:viewport', (req) => void hub.viewport(socket, req?.bbox ?? null));
+    socket.on('sensors:viewport', (req, ack) => {
+      void hub.viewport(socket, req?.bbox ?? null).then(() => {
+        if (typeof ack === 'function') ack();
+      });
+    });
     socket.on('disconnect', () => hub.forget(socket.id));
   });
 

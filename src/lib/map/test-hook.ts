@@ -19,6 +19,8 @@ export interface CityNerveTestHook {
   zoom(): number;
   /** 'cells' when normal sensors are aggregated (below zoom 14), 'points' when drawn one by one. */
   sensorMode(): 'cells' | 'points' | null;
+  /** True once the server confirmed the deltas are scoped to the current viewport (zoomed in far enough). */
+  viewportScoped(): boolean;
 }
 
 declare global {
@@ -41,7 +43,11 @@ export function installTestHook(hook: CityNerveTestHook): () => void {
  * controller once it exists.
  */
 export function installMapTestHook(
-  stream: { readonly seq: number | null; readonly table: LiveSensorTable | null },
+  stream: {
+    readonly seq: number | null;
+    readonly table: LiveSensorTable | null;
+    readonly viewportScoped: boolean;
+  },
   map: () => MapController | null,
 ): () => void {
   return installTestHook({
@@ -52,5 +58,6 @@ export function installMapTestHook(
     ready: () => map()?.isReady() ?? false,
     zoom: () => map()?.zoom() ?? Number.NaN,
     sensorMode: () => map()?.sensorMode() ?? null,
+    viewportScoped: () => stream.viewportScoped,
   });
 }

@@ -192,8 +192,11 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   'sensors:subscribe': (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
-  /** Scopes the deltas to a viewport (after a subscribe; a new subscribe resets it to the whole city). */
-  'sensors:viewport': (req: ViewportRequest) => void;
+  /**
+   * Scopes the deltas to a viewport (after a subscribe; a new subscribe resets it to the whole city). The
+   * optional ack is called once the server applies it: deltas sent after that follow the new scope.
+   */
+  'sensors:viewport': (req: ViewportRequest, ack?: () => void) => void;
   /** Answers with the alarms not yet cleared, then sends 'alarms:changed' frames. */
   'alarms:subscribe': (ack: (res: AlarmsSubscribeAck) => void) => void;
 }

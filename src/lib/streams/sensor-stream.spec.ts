@@ -13,8 +13,12 @@ class FakeSocket {
   subscribes: SubscribeRequest[] = [];
   acks: ((err: Error | null, res: SubscribeAck) => void)[] = [];
   viewports: ViewportRequest[] = [];
-  emit(event: string, req: ViewportRequest) {
-    if (event === 'sensors:viewport') this.viewports.push(req);
+  viewportAcks: (() => void)[] = [];
+  emit(event: string, req: ViewportRequest, ack?: () => void) {
+    if (event === 'sensors:viewport') {
+      this.viewports.push(req);
+      if (ack) this.viewportAcks.push(ack);
+    }
     return this;
   }
   on(event: string, handler: Handler) {
@@ -164,6 +168,13 @@ describe('SensorStream', () => {
     stream.setViewport([121.4, 31.2, 121.5, 31.3]);
     stream.setViewport([121.4, 31.2, 121.5, 31.3]); // unchanged: not sent again
     expect(socket.viewports).toEqual([{ bbox: [121.4, 31.2, 121.5, 31.3] }]);
+    // Scoped only once the server says so; a newer box asked for meanwhile makes an older ack moot.
+    expect(stream.viewportScoped).toBe(false);
+    stream.setViewport([121.41, 31.2, 121.5, 31.3]);
+    socket.viewportAcks[0]();
+    expect(stream.viewportScoped).toBe(false);
+    socket.viewportAcks[1]();
+    expect(stream.viewportScoped).toBe(true);
 
     // A scoped delta carries the whole city's counts, which the legend shows.
     const d = delta(5, 8, [[1, 2]]);
@@ -180,11 +191,16 @@ describe('SensorStream', () => {
     socket.serverConnect();
     expect(socket.subscribes.at(-1)).toEqual({ sinceSeq: 5 });
     socket.acks.at(-1)!(null, { ok: true, mode: 'resume' });
-    expect(socket.viewports.at(-1)).toEqual({ bbox: [121.4, 31.2, 121.5, 31.3] });
+    expect(socket.viewports.at(-1)).toEqual({ bbox: [121.41, 31.2, 121.5, 31.3] });
+    expect(stream.viewportScoped).toBe(false); // a new connection: not confirmed yet
+    socket.viewportAcks.at(-1)!();
+    expect(stream.viewportScoped).toBe(true);
 
-    // Back to the whole city.
+    // Back to the whole city: not scoped, acknowledged or not.
     stream.setViewport(null);
     expect(socket.viewports.at(-1)).toEqual({ bbox: null });
+    socket.viewportAcks.at(-1)!();
+    expect(stream.viewportScoped).toBe(false);
     stream.destroy();
   });
 });

@@ -72,6 +72,8 @@ export class SensorStream {
   #viewport: Bbox | null = null;
   /** While scoped: the sequence up to which the table knows every sensor (a resume must start there). */
   #scopedFrom: number | null = null;
+  /** The last viewport the server confirmed it applied (undefined: none confirmed since connecting). */
+  #appliedViewport: Bbox | null | undefined = undefined;
 
   constructor(options: SensorStreamOptions = {}) {
     this.#opts = {
@@ -130,7 +132,19 @@ export class SensorStream {
     if (!socket?.connected || !this.table) return;
     if (this.#viewport && this.#scopedFrom === null) this.#scopedFrom = this.table.seq;
     if (!this.#viewport) this.#scopedFrom = null; // the server catches the whole table up
-    socket.emit('sensors:viewport', { bbox: this.#viewport });
+    const sent = this.#viewport;
+    this.#appliedViewport = undefined;
+    socket.emit('sensors:viewport', { bbox: sent }, () => {
+      if (this.#viewport === sent && this.#socket === socket) this.#appliedViewport = sent;
+    });
+  }
+
+  /**
+   * True once the server confirmed it scopes the deltas to the viewport last asked for (not the whole
+   * city): changes outside it wait until they come into view.
+   */
+  get viewportScoped(): boolean {
+    return this.#appliedViewport != null && this.#appliedViewport === this.#viewport;
   }
 
   /** Marks the feed stale when connected but silent too long; runs every second, public for tests. */
@@ -250,6 +264,7 @@ export class SensorStream {
     const socket = this.#socket;
     if (!socket?.connected) return;
     this.#resyncAt = this.#opts.now();
+    this.#appliedViewport = undefined; // a subscribe puts the server back on the whole city
     // While scoped, sensors outside the viewport are only known up to #scopedFrom: resume from there.
     const since =
       sinceSeq === null || this.#scopedFrom === null ? sinceSeq : Math.min(sinceSeq, this.#scopedFrom);
