@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unpackStates, type CurrentState } from '../db/repositories/ingest.repository';
+import type { CurrentState } from '../db/repositories/ingest.repository';
 import { StateCache } from './state-cache';
 
 const at = Date.UTC(2026, 10, 27, 8, 0, 0);
@@ -72,32 +72,5 @@ describe('ingest state cache', () => {
       version: '100',
     });
     expect(c.get(9)).toEqual({ sensorId: 9, state: 3, reportedAt: null, ruleState: null, version: '101' });
-  });
-});
-
-describe('packed state pages', () => {
-  const row = (id: number, st: number, ms: number, version: number) => {
-    const b = Buffer.alloc(22);
-    b.writeInt32BE(id, 0);
-    b.writeInt16BE(st, 4);
-    b.writeDoubleBE(ms, 6);
-    b.writeBigInt64BE(BigInt(version), 14);
-    return b;
-  };
-
-  it('decodes rows and rule memory as PostgreSQL packs them', () => {
-    const hex = Buffer.concat([row(3, 2, at, 4_294_967_295), row(5, 0, NaN, 12)]).toString('hex');
-    const page = unpackStates(2, hex, '[[5, {"rules": {"x": {"active": true}}}]]');
-    expect([...page.ids]).toEqual([3, 5]);
-    expect([...page.states]).toEqual([2, 0]);
-    expect([...page.reportedMs]).toEqual([at, NaN]);
-    expect([...page.versions]).toEqual([4_294_967_295, 12]);
-    expect(page.memories).toEqual(new Map([[5, { rules: { x: { active: true } } }]]));
-  });
-
-  it('refuses a page whose bytes do not match its row count', () => {
-    const hex = row(3, 2, at, 7).toString('hex');
-    expect(() => unpackStates(2, hex, null)).toThrow('state page: 22 bytes for 2 rows');
-    expect(unpackStates(0, '', null).count).toBe(0);
   });
 });

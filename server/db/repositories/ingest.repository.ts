@@ -46,19 +46,6 @@ export interface CurrentState {
   version: string;
 }
 
-/** State rows in columns (see statePage): row i is sensor ids[i]. */
-export interface StatePage {
-  count: number;
-  ids: Int32Array;
-  states: Int16Array;
-  /** Device time of the last stored reading, epoch ms; NaN when none. */
-  reportedMs: Float64Array;
-  /** Row versions (xmin). */
-  versions: Float64Array;
-  /** Rule memory of the rows that have any. */
-  memories: Map<number, Record<string, unknown>>;
-}
-
 /** Receives one state row (see eachState). */
 export type StateVisitor = (
   sensorId: number,
@@ -71,37 +58,6 @@ export type StateVisitor = (
 const STATE_FIELDS: readonly BinaryField[] = ['int4', 'int2', 'float8', 'int8', 'text'];
 /** State rows per page where the rows cannot stream (embedded PGlite). */
 const STATE_PAGE = 5_000;
-
-/** Bytes per packed state row: int4 id, int2 state, float8 ms, int8 version. */
-const PACKED_ROW = 22;
-
-/** Decodes statePage's packed rows (hex of big-endian fields) and its memory list. */
-export function unpackStates(count: number, hex: string, memories: string | null): StatePage {
-  const bytes = Buffer.from(hex, 'hex');
-  if (bytes.length !== count * PACKED_ROW) {
-    throw new Error(`state page: ${bytes.length} bytes for ${count} rows`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const page: StatePage = {
-    count,
-    ids: new Int32Array(count),
-    states: new Int16Array(count),
-    reportedMs: new Float64Array(count),
-    versions: new Float64Array(count),
-    memories: new Map(),
-  };
-  for (let i = 0, at = 0; i < count; i++, at += PACKED_ROW) {
-    page.ids[i] = view.getInt32(at);
-    page.states[i] = view.getInt16(at + 4);
-    page.reportedMs[i] = view.getFloat64(at + 6);
-    page.versions[i] = view.getUint32(at + 14) * 2 ** 32 + view.getUint32(at + 18);
-  }
-  if (memories) {
-    for (const [id, m] of JSON.parse(memories) as [number, Record<string, unknown>][])
-      page.memories.set(id, m);
-  }
-  return page;
-}
 
 /** One accepted reading: a row of history and, for a sensor's newest reading of the batch, its new state. */
 export interface ReadingWrite {
@@ -246,31 +202,7 @@ const stateOf = (r: StateRow): CurrentState => ({
 });
 
 export function ingestRepository(db: Database) {
-  /**
-   * One page of every sensor's state row, in id order after `afterId`, packed into one hex string (see
-   * unpackStates) rather than an object per row; rule memory as a list of the rows that have any.
-   */
-  async function statePage(afterId: number, limit: number): Promise<StatePage> {
-    const [row] = await db.rows<{ n: number; packed: string | null; memories: string | null }>(
-      sql`with p as (
-            select sensor_id, state, reported_at, rule_state, xmin::text::bigint as version
-            from sensor_state where sensor_id > ${afterId} order by sensor_id limit ${limit}
-          )
-          select count(*)::int as n,
-                 encode(string_agg(int4send(sensor_id) || int2send(state)
-                          || float8send(coalesce(floor(extract(epoch from reported_at) * 1000)::float8, 'NaN'))
-                          || int8send(version), ''::bytea order by sensor_id), 'hex') as packed,
-                 (json_agg(json_build_array(sensor_id, rule_state) order by sensor_id)
-                    filter (where rule_state is not null))::text as memories
-          from p`,
-    );
-    return unpackStates(row?.n ?? 0, row?.packed ?? '', row?.memories ?? null);
-  }
-
   return {
-    /** One page of state rows in columns (eachState's way where rows cannot stream). */
-    statePage,
-
     /** Runs `fn` in one transaction (the batch write). */
     transaction<T>(fn: (tx: Orm) => Promise<T>): Promise<T> {
       return db.orm.transaction((tx) => fn(tx as unknown as Orm));
@@ -454,12 +386,12 @@ export function ingestRepository(db: Database) {
 
     /**
      * Visits every sensor's state row (warming the ingest state cache at start). On PostgreSQL the rows
-     * stream in as binary COPY and are decoded in place; elsewhere they come in packed pages (statePage).
-     * Either way no object per row is made: 500,000 rows read as objects had left the process ~70 MB
-     * bigger. `visit` gets a sensor's id, state, last report (epoch ms, NaN when none), row version and
-     * rule memory (null for most). Returns how many rows it visited.
+     * stream in as binary COPY and are decoded in place, no object per row (500,000 rows read as objects
+     * had left the process ~70 MB bigger); elsewhere (embedded PGlite) they come in pages of `pageSize`.
+     * `visit` gets a sensor's id, state, last report (epoch ms, NaN when none), row version and rule
+     * memory (null for most). Returns how many rows it visited.
      */
-    async eachState(visit: StateVisitor): Promise<number> {
+    async eachState(visit: StateVisitor, pageSize = STATE_PAGE): Promise<number> {
       if (db.copyOut) {
         const reader = new BinaryCopyReader(STATE_FIELDS, (v) =>
           visit(
@@ -480,14 +412,17 @@ export function ingestRepository(db: Database) {
       let after = -1;
       let n = 0;
       for (;;) {
-        const page = await statePage(after, STATE_PAGE);
-        for (let i = 0; i < page.count; i++) {
-          const id = page.ids[i];
-          visit(id, page.states[i], page.reportedMs[i], page.versions[i], page.memories.get(id) ?? null);
+        const rows = await db.rows<StateRow>(
+          sql`select ${STATE_COLUMNS} from sensor_state where sensor_id > ${after}
+              order by sensor_id limit ${pageSize}`,
+        );
+        for (const r of rows) {
+          const st = stateOf(r);
+          visit(st.sensorId, st.state, st.reportedAt?.getTime() ?? NaN, Number(st.version), st.ruleState);
         }
-        n += page.count;
-        if (page.count < STATE_PAGE) return n;
-        after = page.ids[page.count - 1];
+        n += rows.length;
+        if (rows.length < pageSize) return n;
+        after = rows[rows.length - 1].sensor_id;
       }
     },
 
