@@ -135,6 +135,11 @@ export class MapController {
     return this.map.getZoom();
   }
 
+  /** True while the camera moves (a zoom, pan or fly animation has not ended). */
+  isMoving(): boolean {
+    return this.map.isMoving();
+  }
+
   /** How normal sensors are drawn right now; null before the first table. */
   sensorMode(): 'cells' | 'points' | null {
     return this.#sensors?.mode ?? null;

@@ -17,6 +17,8 @@ export interface CityNerveTestHook {
   ready(): boolean;
   /** The map's zoom; NaN before the map exists. */
   zoom(): number;
+  /** True while the camera moves (an animated zoom or pan has not ended). */
+  moving(): boolean;
   /** 'cells' when normal sensors are aggregated (below zoom 14), 'points' when drawn one by one. */
   sensorMode(): 'cells' | 'points' | null;
   /** True once the server confirmed the deltas are scoped to the current viewport (zoomed in far enough). */
@@ -57,6 +59,7 @@ export function installMapTestHook(
     project: (lon, lat) => map()?.project(lon, lat) ?? [Number.NaN, Number.NaN],
     ready: () => map()?.isReady() ?? false,
     zoom: () => map()?.zoom() ?? Number.NaN,
+    moving: () => map()?.isMoving() ?? false,
     sensorMode: () => map()?.sensorMode() ?? null,
     viewportScoped: () => stream.viewportScoped,
   });
