@@ -1,6 +1,7 @@
 // `npm test`: every tier in order — lint, generated files, types, unit, integration, build, browser e2e.
-// Stops at the first failing tier and ends with one line counting the tests that ran.
-import { spawnSync } from 'node:child_process';
+// Stops at the first failing tier and ends with one line counting the tests that ran. The static checks
+// (format, lint, types) read files only, so they run side by side, each printed whole when it ends.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,6 +20,37 @@ function run(title, cmd, args, env = {}) {
     finish(1);
   }
   console.log(`✓ ${title} (${secs} s)`);
+}
+
+/** Runs checks at the same time; prints each one's output when it ends; stops if any failed. */
+async function runTogether(checks) {
+  const t0 = Date.now();
+  console.log(`\n=== ${checks.map((c) => c.title).join(' + ')}, side by side`);
+  const results = await Promise.all(
+    checks.map(
+      ({ title, cmd, args }) =>
+        new Promise((resolve) => {
+          const started = Date.now();
+          let out = '';
+          const child = spawn(cmd, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (out += d));
+          child.on('error', (e) => (out += String(e)));
+          child.on('close', (code) => {
+            const secs = ((Date.now() - started) / 1000).toFixed(1);
+            console.log(`\n--- ${title}: ${cmd} ${args.join(' ')}\n${out.trimEnd()}`);
+            console.log(code === 0 ? `✓ ${title} (${secs} s)` : `✗ ${title} failed after ${secs} s`);
+            resolve(code === 0);
+          });
+        }),
+    ),
+  );
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (results.includes(false)) {
+    console.error(`\n✗ static checks failed after ${secs} s`);
+    finish(1);
+  }
+  console.log(`✓ static checks (${secs} s)`);
 }
 
 function countVitest(file) {
@@ -46,11 +78,13 @@ function finish(code) {
 }
 
 const npx = 'npx';
-run('format', npx, ['prettier', '--check', '.']);
 run('svelte-kit sync', npx, ['svelte-kit', 'sync']);
-run('lint', npx, ['eslint', '.', '--max-warnings', '0']);
 run('migrations up to date', process.execPath, ['scripts/check-migrations.mjs']);
-run('types', npx, ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']);
+await runTogether([
+  { title: 'format', cmd: npx, args: ['prettier', '--check', '.'] },
+  { title: 'lint', cmd: npx, args: ['eslint', '.', '--max-warnings', '0'] },
+  { title: 'types', cmd: npx, args: ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings'] },
+]);
 run('unit', npx, [
   'vitest',
   'run',

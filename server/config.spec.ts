@@ -27,3 +27,10 @@ describe('wall settings', () => {
     expect(() => loadConfig({ WALL_STALE_SECONDS: 'soon' })).toThrow(/WALL_STALE_SECONDS/);
   });
 });
+
+describe('ingest settings', () => {
+  it('refuse a batch size past the point where the state update scans every sensor', () => {
+    expect(loadConfig({ INGEST_BATCH_MAX: '2000' }).INGEST_BATCH_MAX).toBe(2000);
+    expect(() => loadConfig({ INGEST_BATCH_MAX: '10000' })).toThrow(/INGEST_BATCH_MAX: at most 5000/);
+  });
+});

@@ -113,7 +113,7 @@ test('scenes rotate on the schedule in the URL; Space and the button pause and r
 }) => {
   const { token, admin } = await createDisplayToken(browser, server, 'rotation');
   await admin.context().close();
-  await openWall(page, token, 'scenes=city,districts&seconds=3');
+  await openWall(page, token, 'scenes=city,districts&seconds=2');
   expect((await wallState(page)).sceneCount).toBe(3);
 
   // Whole district → each district → the whole district again, each scene in turn, none skipped.
@@ -126,12 +126,12 @@ test('scenes rotate on the schedule in the URL; Space and the button pause and r
   for (let i = 1; i < seen.length; i++) expect(seen[i]).toBe(order[(order.indexOf(seen[i - 1]) + 1) % 3]);
   await expect(page.getByTestId('wall-scene-name')).not.toHaveText('');
 
-  // Space pauses: the scene stays for well over its time.
+  // Space pauses: the scene stays for well over its time (2.5 times).
   await page.keyboard.press('Space');
   const paused = await wallState(page);
   expect(paused.paused).toBe(true);
   await expect(page.getByTestId('wall-pause')).toHaveAttribute('aria-pressed', 'true');
-  await page.waitForTimeout(7_000);
+  await page.waitForTimeout(5_000);
   expect((await wallState(page)).sceneId).toBe(paused.sceneId);
 
   // The visible button resumes.
@@ -190,7 +190,7 @@ test('the stale banner shows the last update while the server is away and goes o
   }
 });
 
-test('a wall rotating fast for most of a minute after warming up does not grow its heap', async ({
+test('a wall rotating fast for half a minute after warming up does not grow its heap', async ({
   page,
   browser,
   server,
@@ -208,7 +208,7 @@ test('a wall rotating fast for most of a minute after warming up does not grow i
   };
   // Warm up: every scene (3 of them at 2 s) flown to several times, so the map's caches are filled; then
   // the same cycle again and again, which is what a wall does all day: a leak grows with every cycle.
-  await page.waitForTimeout(25_000);
+  await page.waitForTimeout(15_000);
   const start = await heap();
   await page.getByTestId('wall').evaluate((el) => {
     const w = window as unknown as { sceneChanges: number };
@@ -218,13 +218,13 @@ test('a wall rotating fast for most of a minute after warming up does not grow i
       attributeFilter: ['data-scene-id'],
     });
   });
-  await page.waitForTimeout(45_000);
+  await page.waitForTimeout(30_000);
   const end = await heap();
   const growth = end - start;
   console.log(`wall heap: ${(start / 2 ** 20).toFixed(1)} MB → ${(end / 2 ** 20).toFixed(1)} MB`);
   // It kept rotating the whole time (a scene every 2 s) and stayed live.
   const changes = await page.evaluate(() => (window as unknown as { sceneChanges: number }).sceneChanges);
-  expect(changes).toBeGreaterThan(18);
+  expect(changes).toBeGreaterThan(12);
   expect((await wallState(page)).stale).toBe(false);
   expect(growth).toBeLessThan(20 * 2 ** 20);
   expect(growth / start).toBeLessThan(0.3);
