@@ -1,6 +1,6 @@
 // The leaders' wall as a kiosk sees it: signing in with a display token (and being refused once it is
 // revoked), no scrollbars at 1920×1080 and 3840×2160, scenes rotating and pausing, the stale banner while
-// the server is away and catching up after, and no memory growth over a minute and a half of fast rotation.
+// the server is away and catching up after, and no memory growth over 45 s of fast rotation.
 import postgres from 'postgres';
 import { test, expect } from './support/fixtures';
 import { createDisplayToken, openWall, recordScenes, recordedScenes, wallState } from './support/wall';
