@@ -3,23 +3,26 @@ import type { Page } from '@playwright/test';
 import { waitForMap } from './fixtures';
 
 /**
- * Zooms in two steps around the centre so single sensors are a few pixels apart, and returns once the
- * zoom animation has ended and the sensors are drawn for the new view (a fixed pause was too short on a
- * loaded machine: positions read mid-animation pointed at the wrong pixels).
+ * Zooms in `steps` whole levels around the centre (two: single sensors a few pixels apart) and returns once
+ * the camera has stopped and the sensors are drawn for the new view. Each click waits for the previous
+ * animation to end: a click during one eases from wherever the zoom is at that moment, so fast clicks
+ * added up to less than a level each, and a fixed pause was too short on a loaded machine (positions read
+ * mid-animation pointed at the wrong pixels).
  */
 export async function zoomIn(page: Page, steps = 2) {
   const before = await page.evaluate(() => window.__citynerve!.zoom());
-  // Each click starts an animation at once (the control calls easeTo in its handler), so `moving()` is
-  // true when the last click returns and turns false when the camera stops.
-  for (let i = 0; i < steps; i++) await page.locator('.maplibregl-ctrl-zoom-in').click();
-  await page.waitForFunction(
-    (min) => {
-      const h = window.__citynerve!;
-      return !h.moving() && h.zoom() >= min;
-    },
-    before + steps - 1 + 0.5,
-    { timeout: 30_000 },
-  );
+  for (let i = 1; i <= steps; i++) {
+    // The control starts the animation in its click handler, so `moving()` is already true here.
+    await page.locator('.maplibregl-ctrl-zoom-in').click();
+    await page.waitForFunction(
+      (min) => {
+        const h = window.__citynerve!;
+        return !h.moving() && h.zoom() >= min;
+      },
+      before + i - 0.01,
+      { timeout: 30_000 },
+    );
+  }
   await waitForMap(page);
   // Two frames, so the sensors drawn for the final camera are on the canvas.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
