@@ -57,6 +57,8 @@ async function main() {
         seed: config.DEMO_SEED,
         // Simulated devices report through the same pipeline as real ones: rules, alarms, history.
         pipeline: app.ingest.pipeline,
+        // ...but only for sensors no real device reports to this node.
+        realDevices: app.ingest.pipeline.trackDevices(),
         // Simulated calls take the intake path of real ones: classification, placement, duplicates, case.
         intake: async (call) => {
           const r = await app.intake.submit(

@@ -36,6 +36,8 @@ export interface IngestEnvelope {
    * when the message does become a dead letter.
    */
   payload: string | Uint8Array | null;
+  /** True for the demo simulator's readings (it stands in for devices that do not report themselves). */
+  simulated?: boolean;
 }
 
 /** One message handed to the pipeline: a parsed reading, or a refusal from parsing. */

@@ -226,4 +226,19 @@ describe('ingest pipeline writers', () => {
     expect(p.stats()).toMatchObject({ failedWrites: 1, conflicts: 0 });
     expect(db.history.map((h) => h.ts.getUTCSeconds())).toEqual([1, 2]);
   });
+
+  it('remembers which sensors real devices report once asked, and not those the simulator reports', async () => {
+    const db = fakeDb(1);
+    const p = new IngestPipeline(db.deps, { batchMs: 2, batchMax: 100, maxFutureSkewMs: 1e12 });
+    await p.submit([reading(1, 1)]); // before anyone asked: nothing kept
+    const devices = p.trackDevices();
+    const simulated = {
+      reading: reading(3, 2).reading,
+      envelope: { channel: 'mqtt', source: 'sim', payload: null, simulated: true } as never,
+    };
+    const results = await p.submit([reading(2, 2), simulated]);
+    await p.close();
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect([...devices]).toEqual(['MH-2']);
+  });
 });

@@ -142,6 +142,8 @@ export class IngestPipeline {
   private readonly now: () => Date;
   private readonly highWater: number;
   private readonly cache: StateCache | null;
+  /** Codes of the registered sensors a real device reported since trackDevices(); null when not tracked. */
+  private devices: Set<string> | null = null;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -176,6 +178,15 @@ export class IngestPipeline {
     };
   }
 
+  /**
+   * From now on remembers which registered sensors real devices report (any reading not marked
+   * `simulated`), for the demo simulator to leave alone; returns that live set. Not tracked unless asked:
+   * a node without the simulator keeps no such set.
+   */
+  trackDevices(): ReadonlySet<string> {
+    return (this.devices ??= new Set());
+  }
+
   /** True while the writers cannot keep up or the database fails: callers should hold back. */
   get saturated(): boolean {
     return this.lanes.some((l) => l.retrying) || this.queued >= this.highWater;
@@ -204,6 +215,12 @@ export class IngestPipeline {
       for (let i = 0; i < items.length; i++) {
         const it = items[i];
         if (!found[i] && 'reading' in it) found[i] = more.get(it.reading.sensorCode);
+      }
+    }
+    if (this.devices) {
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i];
+        if (found[i] && !it.envelope.simulated) this.devices.add(found[i]!.code);
       }
     }
     const now = this.now();

@@ -34,6 +34,11 @@ export interface SimulatorOptions {
   faultsPerSensorHour?: number;
   /** Devices going silent (no reports for longer than their heartbeat) per sensor per hour (default 0.001). */
   silencesPerSensorHour?: number;
+  /**
+   * Codes of sensors a real device reports (IngestPipeline.trackDevices): the simulator sends nothing for
+   * them, so a real device's readings are never overwritten by invented ones, and its silence shows.
+   */
+  realDevices?: ReadonlySet<string>;
 }
 
 /** What one tick did. */
@@ -423,7 +428,9 @@ export class Simulator {
   private async send(ts: Date, outbox: Outbox, result: TickResult): Promise<void> {
     if (outbox.size === 0) return;
     const items: IngestItem[] = [];
+    const real = this.opts.realDevices;
     for (const [i, values] of outbox) {
+      if (real?.has(this.codes[i])) continue;
       items.push({
         reading: {
           sensorCode: this.codes[i],
@@ -431,10 +438,11 @@ export class Simulator {
           ts,
           values: values as unknown as Record<string, unknown>,
         },
-        envelope: { channel: 'mqtt', source: 'sim', payload: null },
+        envelope: { channel: 'mqtt', source: 'sim', payload: null, simulated: true },
       });
     }
     result.readings = items.length;
+    if (items.length === 0) return;
     const outcomes = await this.opts.pipeline.submit(items);
     let firstRefusal: string | null = null;
     for (const o of outcomes) {

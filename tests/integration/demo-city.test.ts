@@ -292,6 +292,61 @@ describe.each(engines())('demo city on %s', (engine) => {
     expect(mostAbnormal).toBeGreaterThan(0);
     expect(mostAbnormal).toBeLessThan(SENSORS * 0.05);
   });
+
+  it('leaves a sensor alone once a real device reports it', async () => {
+    const clock = { now: new Date() };
+    const pipeline = simPipeline(db, clock);
+    const sim = new Simulator(db, {
+      tickMs: 60_000,
+      callsPerHour: 0,
+      seed: 'test-real-device',
+      pipeline,
+      faultsPerSensorHour: 2,
+      realDevices: pipeline.trackDevices(),
+    });
+    const [device, other] = await db.rows<{ id: number; code: string }>(
+      sql`select s.id, s.code from sensors s join sensor_types t on t.id = s.type_id
+          where t.code = 'manhole' order by s.id limit 2`,
+    );
+    const [{ ms }] = await db.rows<{ ms: number }>(
+      sql`select extract(epoch from max(reported_at)) * 1000 as ms from sensor_state`,
+    );
+    const t0 = Number(ms) + 60_000;
+    // The real device reports its cover tilted: an alarm.
+    clock.now = new Date(t0);
+    const [stored] = await pipeline.submit([
+      {
+        reading: {
+          sensorCode: device.code,
+          family: 'manhole',
+          ts: new Date(t0),
+          values: { tilt_deg: 30, displacement_mm: 0, open: false, water_level_cm: 10, battery_pct: 90 },
+        },
+        envelope: {
+          channel: 'mqtt',
+          source: `citynerve/jingan/manhole/${device.code}/reading`,
+          payload: null,
+        },
+      },
+    ]);
+    expect(stored.status).toBe('accepted');
+    // Two hours of ticks: every manhole cover is due for routine reports (one each 30 min).
+    for (let k = 1; k <= 12; k++) await tickAt(sim, clock, t0 + k * 10 * 60_000);
+    await pipeline.close();
+    const after = (id: number) =>
+      count(
+        db,
+        sql`select count(*)::int as n from sensor_readings where sensor_id = ${id}
+            and ts > ${new Date(t0).toISOString()}::timestamptz`,
+      );
+    expect(await after(other.id)).toBeGreaterThan(0);
+    expect(await after(device.id)).toBe(0);
+    // Nothing the simulator invented cleared the real device's alarm.
+    const [state] = await db.rows<{ state: number }>(
+      sql`select state from sensor_state where sensor_id = ${device.id}`,
+    );
+    expect(state.state).toBe(2);
+  });
 });
 
 async function maxSeq(db: Database): Promise<number> {
