@@ -104,6 +104,14 @@ test.describe('the live map', () => {
       await expect
         .poll(async () => Number(await page.getByTestId('count-warning').getAttribute('data-count')))
         .toBeGreaterThan(1);
+      // ...and the filter chips agree with it (the page's own table has not heard of the far change).
+      const agree = () =>
+        page.evaluate(() => {
+          const legend = document.querySelector('[data-testid="count-warning"]')?.getAttribute('data-count');
+          const chip = document.querySelector('[data-testid="filtered-count-warning"]')?.textContent;
+          return Number(legend) === Number(chip);
+        });
+      await expect.poll(agree).toBe(true);
       expect(await page.evaluate((id) => window.__citynerve!.stateOf(id), outside!)).toBe(0);
       // Zoomed out again, the sensor that changed out of view is caught up.
       for (let i = 0; i < 3; i++) await page.locator('.maplibregl-ctrl-zoom-out').click();
