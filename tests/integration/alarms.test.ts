@@ -16,6 +16,7 @@ import type { Logger } from '../../server/log';
 import { alarmService, type AlarmService } from '../../server/services/alarm.service';
 import { generateDemoCity } from '../../server/sim/generate-city';
 import type { AlarmView } from '../../src/lib/api/alarms';
+import { mapRepository } from '../../server/db/repositories/map.repository';
 import { GET as listSensorAlarms } from '../../src/routes/api/sensors/[id]/alarms/+server';
 import { POST as ackRoute } from '../../src/routes/api/alarms/[id]/ack/+server';
 import { GET as listAlarms } from '../../src/routes/api/alarms/+server';
@@ -369,6 +370,22 @@ describe.each(engines())('alarms on %s', (engine) => {
 
     expect(await service.sensorAlarms(sensors[11].id)).toEqual([]);
     expect(await service.sensorAlarms(9_999_999)).toBeNull();
+  });
+
+  it("names the field of the rule behind a sensor's most severe alarm, for its chart to start on", async () => {
+    const s = sensorOf('manhole');
+    const map = mapRepository(db);
+    expect((await map.sensorDetail(s.id))!.firingField).toBeNull();
+    await insertAlarm(db, { sensorId: s.id, ruleId: 'manhole.battery', severity: 1, openedAt: minutes(1) });
+    await insertAlarm(db, { sensorId: s.id, ruleId: 'manhole.tilt', severity: 1, status: 'cleared' });
+    expect((await map.sensorDetail(s.id))!.firingField).toBe('battery_pct');
+    await insertAlarm(db, {
+      sensorId: s.id,
+      ruleId: 'manhole.water_level',
+      severity: 2,
+      openedAt: minutes(0),
+    });
+    expect((await map.sensorDetail(s.id))!.firingField).toBe('water_level_cm');
   });
 
   it('lists alarms not yet cleared, filtered by status and severity, critical first', async () => {

@@ -34,4 +34,9 @@ export interface SensorDetail {
   reading: Record<string, number | boolean> | null;
   /** Newest first, up to 20. */
   readings: SensorReading[];
+  /**
+   * The reading field of the rule behind the sensor's most severe alarm not yet cleared (null when none):
+   * the chart starts on what fired.
+   */
+  firingField: string | null;
 }

@@ -20,6 +20,12 @@ describe('reading chart helpers', () => {
     expect(defaultField('manhole', [])).toBeNull();
   });
 
+  it('starts on the field of the rule that fired, when the readings have it', () => {
+    expect(defaultField('manhole', ['tilt_deg', 'water_level_cm'], 'water_level_cm')).toBe('water_level_cm');
+    // manhole.open fires on a boolean, which is not drawn: the primary field then.
+    expect(defaultField('manhole', ['battery_pct', 'tilt_deg'], 'open')).toBe('tilt_deg');
+  });
+
   it('orders a series oldest first and skips readings without the field or a valid time', () => {
     const series = seriesOf(readings, 'tilt_deg');
     expect(series.map((p) => [p.value, p.state])).toEqual([

@@ -31,8 +31,16 @@ export function numericFields(readings: readonly SensorReading[]): string[] {
   return [...seen];
 }
 
-/** The family's primary field when present, else the first numeric field; null when there is none. */
-export function defaultField(family: string, fields: readonly string[]): string | null {
+/**
+ * The field of the rule that fired when the readings carry it (a boolean flag's field is not drawn), else
+ * the family's primary field when present, else the first numeric field; null when there is none.
+ */
+export function defaultField(
+  family: string,
+  fields: readonly string[],
+  firing: string | null = null,
+): string | null {
+  if (firing && fields.includes(firing)) return firing;
   const primary = PRIMARY_FIELD[family];
   if (primary && fields.includes(primary)) return primary;
   return fields[0] ?? null;
