@@ -128,14 +128,24 @@ export class SensorHub {
     }
     for (const c of this.scoped.values()) {
       const cut = this.index ? this.index.within(c.bbox, ids, states) : { ids, states };
-      c.socket.emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ...cut }, this.index?.counts));
+      const idx = this.index;
+      c.socket.emit(
+        'sensors:delta',
+        encodeDelta(
+          { fromSeq: from, seq, ...cut },
+          idx ? { all: idx.counts, families: idx.familyCounts } : undefined,
+        ),
+      );
     }
     this.lastEmit = now;
     this.cursor = seq;
   }
 
   private async ensureIndex(): Promise<SensorIndex> {
-    this.index ??= new SensorIndex((await this.feed.snapshot()).rows);
+    if (!this.index) {
+      const snap = await this.feed.snapshot();
+      this.index = new SensorIndex(snap.rows, snap.families);
+    }
     return this.index;
   }
 

@@ -9,21 +9,28 @@ const rows = [
 
 describe('SensorIndex', () => {
   it('counts the city by state and keeps the counts right as states change', () => {
-    const index = new SensorIndex(rows);
+    const index = new SensorIndex(rows, ['manhole', 'hydrant']);
     expect(index.counts).toEqual([2, 0, 1, 0]);
     index.apply([1, 2, 99], [3, 2, 1]); // 99 is unknown, 2 did not change
     expect(index.counts).toEqual([1, 0, 1, 1]);
   });
 
+  it('counts per family too, in the order of the families it was given', () => {
+    const index = new SensorIndex(rows, ['hydrant', 'gas', 'manhole']);
+    expect(index.familyCounts).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0]);
+    index.apply([5, 2], [1, 0]);
+    expect(index.familyCounts).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0]);
+  });
+
   it('keeps only the changes inside a viewport', () => {
-    const index = new SensorIndex(rows);
+    const index = new SensorIndex(rows, ['manhole', 'hydrant']);
     const cut = index.within([121.44, 31.24, 121.48, 31.31], [1, 2, 5, 7], [1, 1, 2, 0]);
     expect(Array.from(cut.ids)).toEqual([2, 5]);
     expect(Array.from(cut.states)).toEqual([1, 2]);
   });
 
   it('knows which ids it has seen', () => {
-    const index = new SensorIndex(rows);
+    const index = new SensorIndex(rows, ['manhole', 'hydrant']);
     expect(index.knows(5)).toBe(true);
     expect(index.knows(3)).toBe(false);
     expect(index.knows(1000)).toBe(false);

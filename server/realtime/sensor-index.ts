@@ -1,5 +1,6 @@
 // Where every sensor is and what state it is in, kept in memory by each node's sensor hub so that deltas
-// can be cut to a client's viewport and the city-wide counts sent along. Indexed by sensor id.
+// can be cut to a client's viewport and the city-wide counts (in all, and per family) sent along.
+// Indexed by sensor id.
 import type { Bbox } from '../../src/lib/streams/contract';
 import type { SnapshotRows } from '../db/repositories/sensor-feed.repository';
 
@@ -7,20 +8,33 @@ export class SensorIndex {
   private lon: Float64Array;
   private lat: Float64Array;
   private state: Uint8Array;
+  /** Position of each sensor's family in `families`. */
+  private family: Uint8Array;
   /** Sensors per state code 0..3 in the whole city. */
   readonly counts: [number, number, number, number] = [0, 0, 0, 0];
+  /** Sensors per family and state: family f's state s at f * 4 + s, families in the snapshot's order. */
+  readonly familyCounts: number[];
 
-  constructor(rows: SnapshotRows['rows']) {
+  /** `families`: the snapshot's family codes, in the order clients number them. */
+  constructor(rows: SnapshotRows['rows'], families: readonly string[]) {
     let maxId = 0;
     for (const r of rows) if (r.id > maxId) maxId = r.id;
     this.lon = new Float64Array(maxId + 1).fill(NaN);
     this.lat = new Float64Array(maxId + 1).fill(NaN);
     this.state = new Uint8Array(maxId + 1).fill(255);
+    this.family = new Uint8Array(maxId + 1);
+    this.familyCounts = new Array<number>(families.length * 4).fill(0);
+    const familyAt = new Map(families.map((f, i) => [f, i]));
     for (const r of rows) {
       this.lon[r.id] = r.lon;
       this.lat[r.id] = r.lat;
       this.state[r.id] = r.state;
-      if (r.state < 4) this.counts[r.state]++;
+      const f = familyAt.get(r.family) ?? 0;
+      this.family[r.id] = f;
+      if (r.state < 4) {
+        this.counts[r.state]++;
+        this.familyCounts[f * 4 + r.state]++;
+      }
     }
   }
 
@@ -37,8 +51,15 @@ export class SensorIndex {
       const before = this.state[id];
       const after = states[k];
       if (before === after) continue;
-      if (before < 4) this.counts[before]--;
-      if (after < 4) this.counts[after]++;
+      const f = this.family[id] * 4;
+      if (before < 4) {
+        this.counts[before]--;
+        this.familyCounts[f + before]--;
+      }
+      if (after < 4) {
+        this.counts[after]++;
+        this.familyCounts[f + after]++;
+      }
       this.state[id] = after;
     }
   }

@@ -112,6 +112,20 @@ test.describe('the live map', () => {
           return Number(legend) === Number(chip);
         });
       await expect.poll(agree).toBe(true);
+      // With a family hidden, the chips count the others city-wide too (the server sends per-family counts).
+      const [{ family }] = await sql<{ family: string }[]>`
+        select t.code as family from sensors s join sensor_types t on t.id = s.type_id where s.id = ${outside!}`;
+      const hidden = family === 'hydrant' ? 'manhole' : 'hydrant';
+      await page.getByTestId(`filter-family-${hidden}`).uncheck();
+      const warningsShown = async () => {
+        const [{ n }] = await sql<{ n: number }[]>`
+          select count(*)::int as n from sensor_state st join sensors s on s.id = st.sensor_id
+          join sensor_types t on t.id = s.type_id where st.state = 1 and t.code <> ${hidden}`;
+        const chip = await page.getByTestId('filtered-count-warning').textContent();
+        return Number(chip) === n;
+      };
+      await expect.poll(warningsShown).toBe(true);
+      await page.getByTestId(`filter-family-${hidden}`).check();
       expect(await page.evaluate((id) => window.__citynerve!.stateOf(id), outside!)).toBe(0);
       // Zoomed out again, the sensor that changed out of view is caught up.
       for (let i = 0; i < 3; i++) await page.locator('.maplibregl-ctrl-zoom-out').click();

@@ -29,7 +29,7 @@ describe.each(engines())('viewport-scoped deltas on %s', (engine) => {
   let http: HttpServer;
   let hub: SensorHub;
   let client: Client;
-  const deltas: { ids: number[]; states: number[]; counts?: number[] }[] = [];
+  const deltas: { ids: number[]; states: number[]; counts?: number[]; familyCounts?: number[] }[] = [];
   const catchups: { ids: number[]; states: number[] }[] = [];
 
   const waitFor = async <T>(find: () => T | undefined, ms = 5000): Promise<T> => {
@@ -74,7 +74,12 @@ describe.each(engines())('viewport-scoped deltas on %s', (engine) => {
     client.on('sensors:delta', (f: SensorDeltaFrame) => {
       const d = decodeDelta(f);
       if (d.ids.length)
-        deltas.push({ ids: Array.from(d.ids), states: Array.from(d.states), counts: f.counts });
+        deltas.push({
+          ids: Array.from(d.ids),
+          states: Array.from(d.states),
+          counts: f.counts,
+          familyCounts: f.familyCounts,
+        });
     });
     client.on('sensors:catchup', (f: SensorCatchupFrame) => {
       const c = decodeCatchup(f);
@@ -101,6 +106,7 @@ describe.each(engines())('viewport-scoped deltas on %s', (engine) => {
     expect(d.ids).toEqual([5]);
     expect(d.states).toEqual([2]);
     expect(d.counts).toEqual([48, 0, 2, 0]);
+    expect(d.familyCounts).toEqual([48, 0, 2, 0]); // the one family of this city
   });
 
   it('catches up sensors that come into view with their current state', async () => {
@@ -130,5 +136,6 @@ describe.each(engines())('viewport-scoped deltas on %s', (engine) => {
     await db.orm.execute(sql`update sensor_state set state = 3 where sensor_id = 1`);
     const d = await waitFor(() => deltas.find((x) => x.ids.includes(1)));
     expect(d.counts).toBeUndefined(); // unscoped deltas carry no counts: the client has everything
+    expect(d.familyCounts).toBeUndefined();
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fromSnapshot } from '$lib/streams/sensor-table';
 import { STATE_RGBA } from './colors';
-import { abnormalPoints, familyMask, filteredCounts, pickSensor, stateMask, SHOW_ALL } from './sensor-data';
+import {
+  abnormalPoints,
+  familyMask,
+  filteredCounts,
+  filteredServerCounts,
+  pickSensor,
+  stateMask,
+  SHOW_ALL,
+} from './sensor-data';
 
 function table(states: number[], families: number[] = states.map(() => 0)) {
   const n = states.length;
@@ -47,6 +55,22 @@ describe('filteredCounts', () => {
       alarm: 0,
       offline: 0,
     });
+  });
+});
+
+describe('filteredServerCounts', () => {
+  it("sums the server's per-family counts of the shown families", () => {
+    const families = ['manhole', 'hydrant', 'gas'];
+    const perFamily = [5, 1, 0, 0, 7, 0, 2, 1, 3, 0, 0, 4];
+    expect(filteredServerCounts(families, perFamily, SHOW_ALL)).toEqual({
+      normal: 15,
+      warning: 1,
+      alarm: 2,
+      offline: 5,
+    });
+    expect(
+      filteredServerCounts(families, perFamily, { hiddenFamilies: ['hydrant'], hiddenStates: [] }),
+    ).toEqual({ normal: 8, warning: 1, alarm: 0, offline: 4 });
   });
 });
 

@@ -65,6 +65,23 @@ export function filteredCounts(table: LiveSensorTable, filter: SensorFilter): St
   return counts;
 }
 
+/**
+ * The same from the server's per-family counts (family f's state s at f * 4 + s, in `families` order),
+ * which a page whose deltas are scoped to its viewport gets while its own table misses changes out of view.
+ */
+export function filteredServerCounts(
+  families: readonly string[],
+  familyCounts: readonly number[],
+  filter: SensorFilter,
+): StateCounts {
+  const counts = emptyCounts();
+  families.forEach((family, f) => {
+    if (filter.hiddenFamilies.includes(family)) return;
+    SENSOR_STATES.forEach((name, code) => (counts[name] += familyCounts[f * 4 + code] ?? 0));
+  });
+  return counts;
+}
+
 /** Pixel radius of abnormal sensors by state code (normal ones are not in that layer). */
 export const ABNORMAL_RADIUS = [0, 5, 6, 4];
 /** Drawing order of abnormal states: offline below warning below alarm. */

@@ -75,7 +75,11 @@ export function decodeSnapshot(f: SensorSnapshotFrame): SensorTable {
   return t;
 }
 
-export function encodeDelta(c: SensorChanges, counts?: [number, number, number, number]): SensorDeltaFrame {
+/** A delta frame; `counts` (city-wide, in all and per family) go to clients scoped to a viewport. */
+export function encodeDelta(
+  c: SensorChanges,
+  counts?: { all: readonly number[]; families: readonly number[] },
+): SensorDeltaFrame {
   const frame: SensorDeltaFrame = {
     v: SENSOR_WIRE_VERSION,
     fromSeq: c.fromSeq,
@@ -83,7 +87,11 @@ export function encodeDelta(c: SensorChanges, counts?: [number, number, number, 
     ids: asBytes(c.ids),
     states: asBytes(c.states),
   };
-  if (counts) frame.counts = [...counts];
+  if (counts) {
+    const [normal, warning, alarm, offline] = counts.all;
+    frame.counts = [normal, warning, alarm, offline];
+    frame.familyCounts = [...counts.families];
+  }
   return frame;
 }
 

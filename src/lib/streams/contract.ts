@@ -46,6 +46,11 @@ export interface SensorDeltaFrame {
    * clients whose deltas are scoped to a viewport, whose own table then no longer counts everything.
    */
   counts?: [number, number, number, number];
+  /**
+   * The same per family, sent along with `counts`: family f's state s at f * 4 + s, families in the
+   * snapshot's order (for the map filter's counts when some families are hidden).
+   */
+  familyCounts?: number[];
 }
 
 /**

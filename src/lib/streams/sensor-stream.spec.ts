@@ -179,8 +179,10 @@ describe('SensorStream', () => {
     // A scoped delta carries the whole city's counts, which the legend shows.
     const d = delta(5, 8, [[1, 2]]);
     d.counts = [10, 3, 1, 0];
+    d.familyCounts = [10, 3, 1, 0];
     socket.fire('sensors:delta', d);
     expect(stream.counts).toEqual({ normal: 10, warning: 3, alarm: 1, offline: 0 });
+    expect(stream.familyCounts).toEqual([10, 3, 1, 0]);
 
     // Sensors coming into view arrive with their current state, without moving the sequence.
     socket.fire('sensors:catchup', encodeCatchup(Int32Array.from([3]), Uint8Array.from([3])));

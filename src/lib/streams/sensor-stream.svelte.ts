@@ -51,6 +51,8 @@ export class SensorStream {
   seq = $state<number | null>(null);
   /** Sensors per state, replaced (not mutated) whenever it changes. */
   counts = $state<StateCounts>(emptyCounts());
+  /** The server's city-wide counts per family (see SensorDeltaFrame.familyCounts) while scoped; else null. */
+  familyCounts = $state.raw<number[] | null>(null);
   /** Bumped every time `table` changes; read it to react to table changes. */
   version = $state(0);
   /** The decoded table. Its arrays are patched in place: depend on `version`, not on its elements. */
@@ -197,6 +199,7 @@ export class SensorStream {
     this.table = table;
     this.seq = table.seq;
     this.counts = { ...table.counts };
+    this.familyCounts = null;
     this.version++;
   };
 
@@ -223,8 +226,10 @@ export class SensorStream {
       // Scoped to a viewport: our table no longer sees every change, the server's counts do.
       const [normal, warning, alarm, offline] = frame.counts;
       this.counts = { normal, warning, alarm, offline };
-    } else if (result.changed > 0) {
-      this.counts = { ...table.counts };
+      this.familyCounts = frame.familyCounts ?? null;
+    } else {
+      this.familyCounts = null;
+      if (result.changed > 0) this.counts = { ...table.counts };
     }
     if (result.changed > 0) this.version++;
     // A sensor added after our snapshot has no position here: fetch the whole table again.
