@@ -66,3 +66,36 @@ test.describe('login and roles', () => {
     await expect(page).toHaveURL(/\/login/);
   });
 });
+
+test('the header keeps every link on one line and every button on screen at laptop widths, in both languages', async ({
+  page,
+  login,
+}) => {
+  await login('admin', '/cases'); // the longest menu
+  for (const lang of ['zh', 'en'] as const) {
+    if (lang === 'en') {
+      await page.getByTestId('language-switch').click();
+      await expect(page.getByTestId('language-switch')).toHaveText('中文');
+    }
+    for (const width of [1366, 1200]) {
+      await page.setViewportSize({ width, height: 768 });
+      const fit = await page.evaluate(() => {
+        const header = document.querySelector<HTMLElement>('header.top')!;
+        const links = [...header.querySelectorAll<HTMLElement>('nav a')];
+        const lineHeight = parseFloat(getComputedStyle(links[0]).lineHeight) || 24;
+        const buttons = [...header.querySelectorAll<HTMLElement>('.right button, .right a')];
+        return {
+          overflow: header.scrollWidth - header.clientWidth,
+          // A link broken over two lines is about twice its line height tall.
+          wrapped: links
+            .filter((a) => a.getBoundingClientRect().height > lineHeight * 1.6)
+            .map((a) => a.textContent),
+          offscreen: buttons
+            .filter((b) => b.getBoundingClientRect().right > innerWidth + 0.5)
+            .map((b) => b.textContent),
+        };
+      });
+      expect(fit, `${lang} at ${width} px`).toEqual({ overflow: 0, wrapped: [], offscreen: [] });
+    }
+  }
+});
