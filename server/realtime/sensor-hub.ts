@@ -128,14 +128,7 @@ export class SensorHub {
     }
     for (const c of this.scoped.values()) {
       const cut = this.index ? this.index.within(c.bbox, ids, states) : { ids, states };
-      const idx = this.index;
-      c.socket.emit(
-        'sensors:delta',
-        encodeDelta(
-          { fromSeq: from, seq, ...cut },
-          idx ? { all: idx.counts, families: idx.familyCounts } : undefined,
-        ),
-      );
+      c.socket.emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ...cut }, this.index?.familyCounts));
     }
     this.lastEmit = now;
     this.cursor = seq;

@@ -1,5 +1,5 @@
 // Where every sensor is and what state it is in, kept in memory by each node's sensor hub so that deltas
-// can be cut to a client's viewport and the city-wide counts (in all, and per family) sent along.
+// can be cut to a client's viewport and the city-wide counts per family sent along.
 // Indexed by sensor id.
 import type { Bbox } from '../../src/lib/streams/contract';
 import type { SnapshotRows } from '../db/repositories/sensor-feed.repository';
@@ -10,8 +10,6 @@ export class SensorIndex {
   private state: Uint8Array;
   /** Position of each sensor's family in `families`. */
   private family: Uint8Array;
-  /** Sensors per state code 0..3 in the whole city. */
-  readonly counts: [number, number, number, number] = [0, 0, 0, 0];
   /** Sensors per family and state: family f's state s at f * 4 + s, families in the snapshot's order. */
   readonly familyCounts: number[];
 
@@ -31,10 +29,7 @@ export class SensorIndex {
       this.state[r.id] = r.state;
       const f = familyAt.get(r.family) ?? 0;
       this.family[r.id] = f;
-      if (r.state < 4) {
-        this.counts[r.state]++;
-        this.familyCounts[f * 4 + r.state]++;
-      }
+      if (r.state < 4) this.familyCounts[f * 4 + r.state]++;
     }
   }
 
@@ -52,14 +47,8 @@ export class SensorIndex {
       const after = states[k];
       if (before === after) continue;
       const f = this.family[id] * 4;
-      if (before < 4) {
-        this.counts[before]--;
-        this.familyCounts[f + before]--;
-      }
-      if (after < 4) {
-        this.counts[after]++;
-        this.familyCounts[f + after]++;
-      }
+      if (before < 4) this.familyCounts[f + before]--;
+      if (after < 4) this.familyCounts[f + after]++;
       this.state[id] = after;
     }
   }

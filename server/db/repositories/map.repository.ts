@@ -43,12 +43,19 @@ export function mapRepository(db: Database) {
     },
 
     async sensorDetail(id: number, readingsLimit = 20): Promise<SensorDetail | null> {
-      const [s] = await db.rows<Omit<SensorDetail, 'readings' | 'firingField'>>(sql`
+      const [s] = await db.rows<Omit<SensorDetail, 'readings'>>(sql`
         select s.id, s.code, t.code as family, t.name as "familyName", t.name_en as "familyNameEn",
                st.state, d.name as "districtName", d.name_en as "districtNameEn",
                str.name as "streetName", str.name_en as "streetNameEn",
                ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
-               st.reported_at as "reportedAt", st.changed_at as "changedAt", st.reading
+               st.reported_at as "reportedAt", st.changed_at as "changedAt", st.reading,
+               -- The family's rule behind the most severe alarm not yet cleared (overrides change
+               -- limits, not fields): the chart starts on what fired.
+               (select r ->> 'field'
+                from alarms a cross join lateral jsonb_array_elements(t.rules) r
+                where a.sensor_id = s.id and a.status <> 'cleared' and r ->> 'id' = a.rule_id
+                order by a.severity desc, a.opened_at desc
+                limit 1) as "firingField"
         from sensors s
         join sensor_types t on t.id = s.type_id
         join sensor_state st on st.sensor_id = s.id
@@ -62,19 +69,8 @@ export function mapRepository(db: Database) {
         reading: Record<string, number | boolean>;
       }>(sql`
         select ts, state, reading from sensor_readings where sensor_id = ${id} order by ts desc limit ${readingsLimit}`);
-      // The family's rule behind the most severe alarm not yet cleared (overrides change limits, not fields).
-      const [firing] = await db.rows<{ field: string | null }>(sql`
-        select r ->> 'field' as field
-        from alarms a
-        join sensors s on s.id = a.sensor_id
-        join sensor_types t on t.id = s.type_id
-        cross join lateral jsonb_array_elements(t.rules) r
-        where a.sensor_id = ${id} and a.status <> 'cleared' and r ->> 'id' = a.rule_id
-        order by a.severity desc, a.opened_at desc
-        limit 1`);
       return {
         ...s,
-        firingField: firing?.field ?? null,
         reportedAt: iso(s.reportedAt),
         changedAt: iso(s.changedAt)!,
         readings: readings.map((r) => ({ ...r, ts: iso(r.ts)! })),

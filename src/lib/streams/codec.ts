@@ -75,11 +75,18 @@ export function decodeSnapshot(f: SensorSnapshotFrame): SensorTable {
   return t;
 }
 
-/** A delta frame; `counts` (city-wide, in all and per family) go to clients scoped to a viewport. */
-export function encodeDelta(
-  c: SensorChanges,
-  counts?: { all: readonly number[]; families: readonly number[] },
-): SensorDeltaFrame {
+/** Sensors per state over all families, from counts per family (family f's state s at f * 4 + s). */
+export function stateTotals(familyCounts: readonly number[]): [number, number, number, number] {
+  const totals: [number, number, number, number] = [0, 0, 0, 0];
+  for (let k = 0; k < familyCounts.length; k++) totals[k % 4] += familyCounts[k];
+  return totals;
+}
+
+/**
+ * A delta frame; `familyCounts` (city-wide, per family) go to clients scoped to a viewport, with their
+ * totals per state.
+ */
+export function encodeDelta(c: SensorChanges, familyCounts?: readonly number[]): SensorDeltaFrame {
   const frame: SensorDeltaFrame = {
     v: SENSOR_WIRE_VERSION,
     fromSeq: c.fromSeq,
@@ -87,10 +94,9 @@ export function encodeDelta(
     ids: asBytes(c.ids),
     states: asBytes(c.states),
   };
-  if (counts) {
-    const [normal, warning, alarm, offline] = counts.all;
-    frame.counts = [normal, warning, alarm, offline];
-    frame.familyCounts = [...counts.families];
+  if (familyCounts) {
+    frame.counts = stateTotals(familyCounts);
+    frame.familyCounts = [...familyCounts];
   }
   return frame;
 }
