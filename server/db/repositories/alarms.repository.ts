@@ -1,6 +1,7 @@
 // Alarms after ingest has opened them: what officers see, acknowledging, escalation, and the case a
 // critical alarm opens. The only code that reads or writes alarms outside ingest. Opening, touching and
 // clearing alarms belongs to ingest (server/ingest/).
+import { alarmCaseText } from '../../domain/alarm-case-text';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AlarmView } from '../../../src/lib/api/alarms';
 import { SENSOR_FAMILIES } from '../../domain/city-facts';
@@ -299,14 +300,19 @@ export function alarmsRepository(db: Database) {
         );
 
         const critical = Number(alarm.severity) >= 2;
-        const title = `${place.familyName}告警：${alarm.ruleId}（${place.sensorCode}）`;
+        const { title, description, note } = alarmCaseText({
+          alarmId,
+          familyName: place.familyName,
+          ruleId: alarm.ruleId,
+          sensorCode: place.sensorCode,
+          critical,
+        });
         const departmentId = num(place.departmentId);
-        const note = `由告警 #${alarmId} 自动立案：传感器 ${place.sensorCode}，规则 ${alarm.ruleId}，${critical ? '严重' : '警告'}`;
         const created = await open(
           {
             code: alarmCaseCode(alarmId, now),
             title,
-            description: note,
+            description,
             priority: critical ? 1 : 2,
             streetId: num(place.streetId),
             gridCellId: num(place.gridCellId),
