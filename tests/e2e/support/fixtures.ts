@@ -1,18 +1,20 @@
 // Playwright fixtures: one production server per worker, a page that fails the test if it requests
 // anything outside the app's origin, and a login helper.
 import { test as base, expect, type Page } from '@playwright/test';
-import { startTestServer, type TestServer } from './server';
+import { startTestServer, type ServerOptions, type TestServer } from './server';
 
 export type Role = 'admin' | 'leader' | 'officer' | 'staff';
 
 export const test = base.extend<
   { foreignRequests: string[]; login: (role: Role, next?: string) => Promise<void> },
-  { server: TestServer }
+  { server: TestServer; serverOptions: ServerOptions }
 >({
+  // A spec file may ask for a server of its own (`test.use({ serverOptions: … })`): Playwright then gives
+  // that file a worker of its own, with its own server.
+  serverOptions: [{}, { scope: 'worker', option: true }],
   server: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startTestServer();
+    async ({ serverOptions }, use) => {
+      const server = await startTestServer(serverOptions.env ?? {}, { embedded: serverOptions.embedded });
       await use(server);
       await server.dispose();
     },

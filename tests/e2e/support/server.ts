@@ -10,6 +10,8 @@ export interface TestServer {
   url: string;
   /** Connection to the server's database (PostgreSQL only), for changing data behind the app's back. */
   databaseUrl: string | null;
+  /** The embedded database's folder (PGlite only): open it after stop() to check what the pages showed. */
+  dataDir: string | null;
   /** The embedded MQTT broker devices publish to (a new port after every start). */
   mqttUrl: string;
   password: string;
@@ -20,8 +22,17 @@ export interface TestServer {
 
 const PASSWORD = 'e2e-password-123';
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const base = process.env.TEST_DATABASE_URL;
+/** A spec's own server: extra environment, and embedded PGlite even when TEST_DATABASE_URL is set. */
+export interface ServerOptions {
+  env?: Record<string, string>;
+  embedded?: boolean;
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { embedded?: boolean } = {},
+): Promise<TestServer> {
+  const base = opts.embedded ? undefined : process.env.TEST_DATABASE_URL;
   let databaseUrl: string | null = null;
   let dataDir: string | null = null;
   let dbName = '';
@@ -43,6 +54,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url: '',
     mqttUrl: '',
     databaseUrl,
+    dataDir,
     password: PASSWORD,
     async start() {
       child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
