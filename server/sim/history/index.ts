@@ -90,7 +90,7 @@ export async function generateDemoHistory(db: Database, o: GenerateHistoryOption
     sim = Date.now() - s0;
     log('history simulated', { tickets: past.tickets.length, cases: past.cases.length, events: past.events.length, ms: sim });
     const w0 = Date.now();
-    await writeHistory(db, tx, past);
+    await writeHistory(db, tx, past, log);
     const value = JSON.stringify({
       days: o.days,
       callsPerDay: o.callsPerDay,

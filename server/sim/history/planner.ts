@@ -38,6 +38,8 @@ export interface CaseStory {
   returned: boolean;
   /** A reminder (urge) was sent already. */
   urged: boolean;
+  /** The unit marks the work as started (in progress) before resolving. */
+  start: boolean;
 }
 
 /** A step to take: the command, who takes it ("officer" or the unit's "staff"), and when. */
@@ -67,6 +69,7 @@ export function caseStory(rnd: Random, b: UnitBehaviour, sensor: boolean): CaseS
     extended: false,
     returned: false,
     urged: false,
+    start: rnd.chance(0.35),
   };
 }
 
@@ -121,7 +124,12 @@ export function nextStep(
       return { at: signAt, by: 'staff', cmd: { action: 'sign' } };
     }
     case 'signed':
-      return { at: wh(now, rnd.uniform(0.05, 0.8)), by: 'staff', cmd: { action: 'start', note: '已安排人员现场处置' } };
+      // A third of the units mark the work as started; the others go from signing straight to resolving.
+      if (s.start) {
+        s.start = false;
+        return { at: wh(now, rnd.uniform(0.05, 0.8)), by: 'staff', cmd: { action: 'start', note: '已安排人员现场处置' } };
+      }
+    // falls through
     case 'in_progress': {
       const signed = c.signedAt ?? now;
       const allowed = c.allowedHours ?? 24;
