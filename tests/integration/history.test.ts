@@ -22,7 +22,9 @@ import { performanceService } from '../../server/services/performance.service';
 import { problemsService } from '../../server/services/problems.service';
 import { generateDemoCity } from '../../server/sim/generate-city';
 import { generateDemoHistory, type GenerateHistoryOptions } from '../../server/sim/history';
+import { runPast } from '../../server/sim/history/generate';
 import { metresBetween } from '../../server/sim/history/recorder';
+import { readCity } from '../../server/sim/history/writer';
 import { ensureSimActors } from '../../server/sim/sim-actors';
 import { database, engines, resetDatabase, tableCounts } from './support/databases';
 
@@ -237,6 +239,25 @@ describe.each(engines())('demo history on %s', (engine) => {
     const [streets] = await db.rows<{ n: number }>(sql`select count(*)::int as n from streets`);
     expect(plan.demandByStreet.length).toBe(streets.n);
     for (const s of plan.demandByStreet) expect(s.weeks.some((w) => w.forecast !== null && w.forecast > 0)).toBe(true);
+  });
+
+  it('is deterministic: the same seed and end give the same rows, another seed another past', async () => {
+    const { city, sensors } = await readCity(db);
+    const actors = await ensureSimActors(db);
+    const ids = { caseId: 1, ticketId: 1, alarmId: 1 };
+    const short = { ...opts, days: 12 };
+    const rows = (p: Awaited<ReturnType<typeof runPast>>) => ({
+      cases: p.cases,
+      tickets: p.tickets,
+      events: p.events,
+      alarms: p.alarms,
+    });
+    const a = rows(await runPast(city, sensors, actors, ids, short));
+    const b = rows(await runPast(city, sensors, actors, ids, short));
+    expect(a.events.length).toBeGreaterThan(1000);
+    expect(b).toEqual(a);
+    const other = rows(await runPast(city, sensors, actors, ids, { ...short, seed: 'another' }));
+    expect(other.tickets.map((t) => t.text)).not.toEqual(a.tickets.map((t) => t.text));
   });
 
   it('writes the same rows as the real services on the database for the same actions at the same instants', async () => {

@@ -80,7 +80,7 @@ const seasonOf = (month: number): HistoryDay['season'] =>
 
 /** Chance of rain and of a rainstorm by Shanghai month (plum rains in June–July, typhoons in August–September). */
 const RAIN_CHANCE = [0, 0.25, 0.3, 0.3, 0.35, 0.35, 0.5, 0.45, 0.35, 0.3, 0.2, 0.2, 0.2];
-const STORM_CHANCE = [0, 0, 0, 0, 0.01, 0.02, 0.08, 0.08, 0.06, 0.04, 0.01, 0, 0];
+const STORM_CHANCE = [0, 0, 0, 0, 0, 0.01, 0.06, 0.08, 0.08, 0.05, 0.01, 0, 0];
 
 /** The calendar day with its rain drawn from the seed and the date (the same date always rains alike). */
 export function historyDay(date: string, seed: string): HistoryDay {

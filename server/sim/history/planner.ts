@@ -61,7 +61,7 @@ export function caseStory(rnd: Random, b: UnitBehaviour, sensor: boolean): CaseS
     extension: rnd.chance(b.extensionShare),
     extensionApproved: rnd.chance(b.extensionApprovedShare),
     // Skewed: most cases are quick, a few use nearly all the time the unit usually takes.
-    share: Math.min(0.97, b.handlingShare * (0.08 + 1.6 * rnd.next() ** 4)),
+    share: Math.min(0.97, b.handlingShare * (0.05 + 1.3 * rnd.next() ** 4)),
     signDelay: b.signDelayHours,
     rating: sensor ? 'satisfied' : rating,
     sensor,
@@ -141,7 +141,7 @@ export function nextStep(
         };
       if (s.extension && !s.extended) {
         s.extended = true;
-        const at = wh(signed, allowed * rnd.uniform(0.3, 0.7));
+        const at = wh(signed, Math.min(allowed, 24) * rnd.uniform(0.2, 0.5));
         if (at > now)
           return {
             at,
@@ -150,7 +150,9 @@ export function nextStep(
           };
       }
       const due = c.dueAt ?? wh(signed, allowed);
-      const target = s.lateResolve ? wh(due, rnd.uniform(0.5, 12)) : wh(signed, allowed * s.share);
+      // Long clocks (low priority, 80–120 h) are not used up: most work takes days, not weeks.
+      // Late work shows on the short clocks; a unit does not sit on a two-week case past its deadline.
+      const target = s.lateResolve && allowed <= 40 ? wh(due, rnd.uniform(0.5, 12)) : wh(signed, Math.min(allowed, 24) * s.share);
       const at = target > now ? target : later(now, rnd.uniform(10, 90));
       return { at, by: 'staff', cmd: { action: 'resolve', note: s.sensor ? '现场处置完毕，设备恢复正常' : '已现场处理完毕并答复来电人' } };
     }
