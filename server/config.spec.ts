@@ -36,10 +36,10 @@ describe('ingest settings', () => {
 });
 
 describe('demo history settings', () => {
-  it('default to 13 months of 240 calls a day, and 0 days turns the past off', () => {
+  it('default to 13 months of 180 calls a day, and 0 days turns the past off', () => {
     const c = loadConfig({});
     expect(c.DEMO_HISTORY_DAYS).toBe(395);
-    expect(c.DEMO_HISTORY_CALLS_PER_DAY).toBe(240);
+    expect(c.DEMO_HISTORY_CALLS_PER_DAY).toBe(180);
     expect(loadConfig({ DEMO_HISTORY_DAYS: '0' }).DEMO_HISTORY_DAYS).toBe(0);
   });
 

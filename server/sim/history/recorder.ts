@@ -196,9 +196,13 @@ export function caseRecorder(city: CitySnapshot, ids: { caseId: number; ticketId
     async duplicateCandidates(q: { lon: number; lat: number; category: string; since: Date; radiusM: number }) {
       const list = placedByCategory.get(q.category) ?? [];
       const out: DuplicateCandidate[] = [];
+      // A box a little larger than the radius first: the distance is only computed for cases inside it.
+      const dLat = (q.radiusM * 1.01) / 110_574;
+      const dLon = dLat / Math.cos((q.lat * Math.PI) / 180);
       for (let i = list.length - 1; i >= 0 && out.length < 50; i--) {
         const c = list[i];
         if (c.createdAt < q.since) break;
+        if (Math.abs(c.lat! - q.lat) > dLat || Math.abs(c.lon! - q.lon) > dLon) continue;
         if (c.state === 'closed' || c.category !== q.category) continue;
         if (metresBetween(q.lon, q.lat, c.lon!, c.lat!) > q.radiusM) continue;
         out.push({
