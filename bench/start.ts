@@ -12,7 +12,14 @@ interface Run {
   label: string;
   seconds: number;
   /** What the start log said of the history (null without one). */
-  history: { seconds: number; tickets: number; cases: number; events: number; alarms: number; openCases: number } | null;
+  history: {
+    seconds: number;
+    tickets: number;
+    cases: number;
+    events: number;
+    alarms: number;
+    openCases: number;
+  } | null;
 }
 
 async function firstStart(label: string, env: Record<string, string>): Promise<Run> {
@@ -20,7 +27,15 @@ async function firstStart(label: string, env: Record<string, string>): Promise<R
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', MQTT_EMBEDDED_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      MQTT_EMBEDDED_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let history: Run['history'] = null;
@@ -51,7 +66,9 @@ async function firstStart(label: string, env: Record<string, string>): Promise<R
       out += d.toString();
       if (/running at http/.test(out)) resolve((performance.now() - t0) / 1000);
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}\n${err.slice(-3000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`server exited with ${code}: ${out}\n${err.slice(-3000)}`)),
+    );
   });
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -67,7 +84,10 @@ const rows: [string, string][] = [
   ['first start, default history (s until "running at")', withPast.seconds.toFixed(1)],
   ['ratio history / no history', (withPast.seconds / without.seconds).toFixed(2)],
   ['history generation itself (s, from the start log)', h ? h.seconds.toFixed(1) : 'n/a'],
-  ['history: tickets / cases / case events / alarms', h ? `${h.tickets} / ${h.cases} / ${h.events} / ${h.alarms}` : 'n/a'],
+  [
+    'history: tickets / cases / case events / alarms',
+    h ? `${h.tickets} / ${h.cases} / ${h.events} / ${h.alarms}` : 'n/a',
+  ],
   ['history: cases still open at the end', h ? String(h.openCases) : 'n/a'],
 ];
 const table = mdTable(rows);

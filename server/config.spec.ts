@@ -44,10 +44,18 @@ describe('demo history settings', () => {
   });
 
   it('stop the start with a message naming a bad value', () => {
-    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '-1' })).toThrow(/DEMO_HISTORY_DAYS: must be 0 \(no history\)/);
-    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '12.5' })).toThrow(/DEMO_HISTORY_DAYS: must be a whole number/);
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '-1' })).toThrow(
+      /DEMO_HISTORY_DAYS: must be 0 \(no history\)/,
+    );
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '12.5' })).toThrow(
+      /DEMO_HISTORY_DAYS: must be a whole number/,
+    );
     expect(() => loadConfig({ DEMO_HISTORY_DAYS: 'lots' })).toThrow(/DEMO_HISTORY_DAYS/);
-    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '0' })).toThrow(/DEMO_HISTORY_CALLS_PER_DAY: at least 1/);
-    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '99999' })).toThrow(/DEMO_HISTORY_CALLS_PER_DAY: at most/);
+    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '0' })).toThrow(
+      /DEMO_HISTORY_CALLS_PER_DAY: at least 1/,
+    );
+    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '99999' })).toThrow(
+      /DEMO_HISTORY_CALLS_PER_DAY: at most/,
+    );
   });
 });

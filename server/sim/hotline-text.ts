@@ -173,9 +173,9 @@ const STORY_TEXTS: Readonly<Record<StoryTopic, readonly string[]>> = {
     '{place}{bld}号楼电梯又停了，物业说在等配件，老旧电梯经常坏，居民出行很不方便。',
   ],
   manhole: [
-    '{place}{num}号附近的井盖又翘起来了，车开过去咣当响，电动车差点摔倒，请尽快处理。',
-    '{place}上的井盖老是翘起倾斜，{num}号门口这个修了又翘，晚上骑车很危险。',
-    '{place}{num}号门前井盖歪了翘起一边，已经反映过好几次，井盖还是松动不平。',
+    '{place}{num}号附近的井盖又翘起来了，车开过去咣当响，井盖翘起很危险，请尽快处理。',
+    '{place}上的井盖又翘起来了，{num}号门口这个井盖修了又翘，晚上骑车很危险。',
+    '{place}{num}号门前井盖又翘起来了，井盖松动不平，已经反映过好几次。',
   ],
   noise: [
     '{place}{num}号酒吧半夜音乐声太大，凌晨一两点还在吵，楼上居民根本没法睡觉。',
@@ -198,7 +198,12 @@ const STORY_TEXTS: Readonly<Record<StoryTopic, readonly string[]>> = {
 export type StoryTopic = 'elevator' | 'manhole' | 'noise' | 'flood' | 'food';
 
 /** A citizen's report of a planted story at `place` (a compound, road, street or market name). */
-export function storyComplaint(rnd: Random, topic: StoryTopic, place: string, buildings: readonly number[]): Complaint {
+export function storyComplaint(
+  rnd: Random,
+  topic: StoryTopic,
+  place: string,
+  buildings: readonly number[],
+): Complaint {
   const bld = rnd.pick(buildings.length ? buildings : [1]);
   const num = rnd.int(1, 400);
   const text = rnd
@@ -207,6 +212,12 @@ export function storyComplaint(rnd: Random, topic: StoryTopic, place: string, bu
     .replace('{bld}', String(bld))
     .replace('{num}', String(num));
   const address =
-    topic === 'elevator' ? `${place}${bld}号楼` : topic === 'food' ? place : topic === 'flood' ? `${place}${num}弄` : `${place}${num}号`;
+    topic === 'elevator'
+      ? `${place}${bld}号楼`
+      : topic === 'food'
+        ? place
+        : topic === 'flood'
+          ? `${place}${num}弄`
+          : `${place}${num}号`;
   return { text, address, ...caller(rnd) };
 }

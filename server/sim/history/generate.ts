@@ -116,7 +116,10 @@ class Timeline {
 function near(rnd: Random, lon: number, lat: number, radiusM: number): [number, number] {
   const r = radiusM * Math.sqrt(rnd.next());
   const a = rnd.uniform(0, 2 * Math.PI);
-  return [lon + (r * Math.cos(a)) / (111_320 * Math.cos((lat * Math.PI) / 180)), lat + (r * Math.sin(a)) / 111_320];
+  return [
+    lon + (r * Math.cos(a)) / (111_320 * Math.cos((lat * Math.PI) / 180)),
+    lat + (r * Math.sin(a)) / 111_320,
+  ];
 }
 
 /** Places the stories: the family's sensors of the street nearest its centre, the place at the first. */
@@ -165,7 +168,11 @@ export async function runPast(
   const system: CaseActor = { userId: null, role: 'system', departmentId: null };
   const deptCode = new Map(city.departments.map((d) => [d.id, d.code]));
   const roads = new Map(STREETS.map((s) => [s.code, s.roads]));
-  const streets = city.streets.map((s) => ({ ...s, box: bbox(s.geom) as BBox, roads: roads.get(s.code) ?? [] }));
+  const streets = city.streets.map((s) => ({
+    ...s,
+    box: bbox(s.geom) as BBox,
+    roads: roads.get(s.code) ?? [],
+  }));
   const pickStreet = weightedPicker(streets.map((s) => areaOf(s.geom, s.box)));
   const anchors = anchorStories(city, sensors);
   const anchorOf = new Map(anchors.map((a) => [a.story.topic, a]));
@@ -189,9 +196,14 @@ export async function runPast(
     return office !== null && office !== c.departmentId ? office : cityManagement(c);
   };
   const officeOf = (c: CaseRow) =>
-    c.streetId === null ? null : (city.departments.find((d) => d.kind === 'street_office' && d.streetId === c.streetId)?.id ?? null);
-  const districtOf = (c: CaseRow) => city.districts.find((d) => d.id === city.streets.find((s) => s.id === c.streetId)?.districtId) ?? city.districts[0];
-  const cityManagement = (c: CaseRow) => city.departments.find((d) => d.code === `${districtOf(c).code}-city-management`)?.id ?? null;
+    c.streetId === null
+      ? null
+      : (city.departments.find((d) => d.kind === 'street_office' && d.streetId === c.streetId)?.id ?? null);
+  const districtOf = (c: CaseRow) =>
+    city.districts.find((d) => d.id === city.streets.find((s) => s.id === c.streetId)?.districtId) ??
+    city.districts[0];
+  const cityManagement = (c: CaseRow) =>
+    city.departments.find((d) => d.code === `${districtOf(c).code}-city-management`)?.id ?? null;
   const triageTo = (c: CaseRow) => {
     const key = c.category ? (c.category === SENSOR_ALARM_CATEGORY ? 'service-center' : null) : null;
     if (key) return city.departments.find((d) => d.code === `${districtOf(c).code}-${key}`)?.id ?? null;
@@ -202,12 +214,21 @@ export async function runPast(
     const s = stories.get(c.id);
     if (!s) return;
     const step = nextStep(c, s, now, rnd, o.calendar, redispatchTo, triageTo);
-    if (step) timeline.push(step.at.getTime() > now.getTime() ? step.at : now.getTime() + 60_000, { kind: 'step', caseId: c.id, step });
+    if (step)
+      timeline.push(step.at.getTime() > now.getTime() ? step.at : now.getTime() + 60_000, {
+        kind: 'step',
+        caseId: c.id,
+        step,
+      });
   };
 
   const callIn = (street: (typeof streets)[number], day: HistoryDay, at: number) => {
     const [lon, lat] = randomPointIn(street.geom, rnd.next, street.box);
-    const complaint = complaintIn(rnd, street.roads, { season: day.season, rain: day.rain, progress: (at - t0) / (endMs - t0) });
+    const complaint = complaintIn(rnd, street.roads, {
+      season: day.season,
+      rain: day.rain,
+      progress: (at - t0) / (endMs - t0),
+    });
     timeline.push(at, { kind: 'call', complaint, lon, lat });
   };
 
@@ -255,14 +276,18 @@ export async function runPast(
     };
     alarms.push(alarm);
     // The alarm sweep opens a critical alarm's case within a sweep interval.
-    if (severity === 2) timeline.push(at.getTime() + rnd.uniform(2, 15) * 1000, { kind: 'alarmCase', alarm, sensor });
+    if (severity === 2)
+      timeline.push(at.getTime() + rnd.uniform(2, 15) * 1000, { kind: 'alarmCase', alarm, sensor });
   };
 
   const startDay = (day: HistoryDay) => {
     for (let h = 0; h < 24; h++) {
       const hourStart = day.start.getTime() + h * HOUR_MS;
-      const n = rnd.poisson(expectedCallsPerHour(new Date(hourStart + HOUR_MS / 2), o.callsPerDay, day.volume));
-      for (let k = 0; k < n; k++) callIn(streets[pickStreet(rnd.next())], day, hourStart + rnd.next() * HOUR_MS);
+      const n = rnd.poisson(
+        expectedCallsPerHour(new Date(hourStart + HOUR_MS / 2), o.callsPerDay, day.volume),
+      );
+      for (let k = 0; k < n; k++)
+        callIn(streets[pickStreet(rnd.next())], day, hourStart + rnd.next() * HOUR_MS);
       if (sensors.length) {
         const m = rnd.poisson(BACKGROUND_ALARMS_PER_HOUR);
         for (let k = 0; k < m; k++) {
@@ -271,7 +296,14 @@ export async function runPast(
           if (!rules) continue;
           const rule = rnd.pick(rules);
           const critical = rnd.chance(rule.critical);
-          alarmAt(sensor, new Date(hourStart + rnd.next() * HOUR_MS), rule.ruleId, critical ? 2 : 1, rule.value(rnd, critical), rnd.uniform(15, 480));
+          alarmAt(
+            sensor,
+            new Date(hourStart + rnd.next() * HOUR_MS),
+            rule.ruleId,
+            critical ? 2 : 1,
+            rule.value(rnd, critical),
+            rnd.uniform(15, 480),
+          );
         }
       }
     }
@@ -306,7 +338,13 @@ export async function runPast(
       }
     } else if (item.kind === 'alarmCase') {
       const { alarm, sensor } = item;
-      const text = alarmCaseText({ alarmId: alarm.id, familyName: sensor.familyName, ruleId: alarm.ruleId, sensorCode: sensor.code, critical: true });
+      const text = alarmCaseText({
+        alarmId: alarm.id,
+        familyName: sensor.familyName,
+        ruleId: alarm.ruleId,
+        sensorCode: sensor.code,
+        critical: true,
+      });
       const created = await openAlarmCase(
         {
           code: alarmCaseCode(alarm.id, now),
@@ -331,7 +369,12 @@ export async function runPast(
     } else {
       const row = rec.caseById.get(item.caseId)!;
       const s = item.step;
-      const actor = s.by === 'officer' ? officer() : row.departmentId === null ? undefined : actors.staffByDepartment.get(row.departmentId);
+      const actor =
+        s.by === 'officer'
+          ? officer()
+          : row.departmentId === null
+            ? undefined
+            : actors.staffByDepartment.get(row.departmentId);
       if (!actor) continue;
       const r = await cases.act(row.code, s.cmd, actor, now);
       if (!r.ok) refused++;

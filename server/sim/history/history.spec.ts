@@ -27,7 +27,9 @@ describe('the calendar of the past', () => {
     expect(storms.length).toBeGreaterThanOrEqual(3);
     expect(storms.length).toBeLessThan(25);
     expect(storms.every((d) => d.month >= 5 && d.month <= 11)).toBe(true);
-    const rainy = (m: number[]) => days.filter((d) => m.includes(d.month) && d.rain !== 'none').length / days.filter((d) => m.includes(d.month)).length;
+    const rainy = (m: number[]) =>
+      days.filter((d) => m.includes(d.month) && d.rain !== 'none').length /
+      days.filter((d) => m.includes(d.month)).length;
     expect(rainy([6, 7])).toBeGreaterThan(rainy([12, 1]));
     expect(historyDays(new Date('2026-12-07T04:00:00Z'), 395, 'citynerve')).toEqual(days);
   });
@@ -36,7 +38,8 @@ describe('the calendar of the past', () => {
 describe('the planted stories', () => {
   it('fire only rules the sensor families have, with readings that pass them', () => {
     const ids = new Set(Object.values(DEFAULT_RULES).flatMap((rs) => rs.map((r) => r.id)));
-    for (const rules of Object.values(BACKGROUND_RULES)) for (const r of rules) expect(ids.has(r.ruleId)).toBe(true);
+    for (const rules of Object.values(BACKGROUND_RULES))
+      for (const r of rules) expect(ids.has(r.ruleId)).toBe(true);
     const rnd = createRandom('stories');
     const items = historyDays(new Date('2026-09-30T04:00:00Z'), 120, 'x').flatMap((d) => storyDay(d, rnd));
     for (const it of items) if (it.kind === 'alarm') expect(ids.has(it.ruleId)).toBe(true);
@@ -56,19 +59,69 @@ describe('the case story planner', () => {
   const cal = defaultCalendar();
   const base = (over: Partial<CaseRow>): CaseRow =>
     ({
-      id: 1, code: 'GD-1', title: 't', description: null, category: 'city.sanitation', state: 'dispatched', priority: 2,
-      source: 'hotline', triage: false, address: null, streetId: 1, gridCellId: 1, departmentId: 5, sensorId: null,
-      lon: 121.4, lat: 31.2, reports: 1, dispatchedAt: null, signDueAt: null, signedAt: null, allowedHours: 24,
-      dueSoonAt: null, dueAt: null, pendingExtensionHours: null, resolvedAt: null, rating: null, closedAt: null,
-      version: 1, createdAt: new Date(), updatedAt: new Date(), ...over,
+      id: 1,
+      code: 'GD-1',
+      title: 't',
+      description: null,
+      category: 'city.sanitation',
+      state: 'dispatched',
+      priority: 2,
+      source: 'hotline',
+      triage: false,
+      address: null,
+      streetId: 1,
+      gridCellId: 1,
+      departmentId: 5,
+      sensorId: null,
+      lon: 121.4,
+      lat: 31.2,
+      reports: 1,
+      dispatchedAt: null,
+      signDueAt: null,
+      signedAt: null,
+      allowedHours: 24,
+      dueSoonAt: null,
+      dueAt: null,
+      pendingExtensionHours: null,
+      resolvedAt: null,
+      rating: null,
+      closedAt: null,
+      version: 1,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      ...over,
     }) as CaseRow;
 
   it('has the unit sign on a working day, and a slow unit sign later than a quick one', () => {
     const now = new Date('2026-03-13T09:00:00Z'); // Friday 17:00 in Shanghai
-    const quick = caseStory(createRandom('q'), { ...behaviourAt('xuhui-water', 's', 0), signDelayHours: 0.3, lateSignShare: 0, returnShare: 0 }, false);
-    const slow = caseStory(createRandom('q'), { ...behaviourAt('xuhui-water', 's', 0), signDelayHours: 3, lateSignShare: 0, returnShare: 0 }, false);
-    const a = nextStep(base({}), quick, now, createRandom('r'), cal, () => null, () => null)!;
-    const b = nextStep(base({}), slow, now, createRandom('r'), cal, () => null, () => null)!;
+    const quick = caseStory(
+      createRandom('q'),
+      { ...behaviourAt('xuhui-water', 's', 0), signDelayHours: 0.3, lateSignShare: 0, returnShare: 0 },
+      false,
+    );
+    const slow = caseStory(
+      createRandom('q'),
+      { ...behaviourAt('xuhui-water', 's', 0), signDelayHours: 3, lateSignShare: 0, returnShare: 0 },
+      false,
+    );
+    const a = nextStep(
+      base({}),
+      quick,
+      now,
+      createRandom('r'),
+      cal,
+      () => null,
+      () => null,
+    )!;
+    const b = nextStep(
+      base({}),
+      slow,
+      now,
+      createRandom('r'),
+      cal,
+      () => null,
+      () => null,
+    )!;
     expect(a.cmd.action).toBe('sign');
     expect(a.by).toBe('staff');
     expect(b.at.getTime()).toBeGreaterThan(a.at.getTime());
@@ -77,14 +130,68 @@ describe('the case story planner', () => {
   });
 
   it('reopens an unsatisfied case once and closes the others', () => {
-    const s = caseStory(createRandom('u'), { ...behaviourAt('jingan-housing', 's', 0), ratings: [0, 0, 1] }, false);
+    const s = caseStory(
+      createRandom('u'),
+      { ...behaviourAt('jingan-housing', 's', 0), ratings: [0, 0, 1] },
+      false,
+    );
     const rnd = createRandom('r');
     const now = new Date('2026-03-10T03:00:00Z');
-    expect(nextStep(base({ state: 'called_back' }), s, now, rnd, cal, () => null, () => null)!.cmd).toMatchObject({ action: 'rate', rating: 'unsatisfied' });
-    expect(nextStep(base({ state: 'rated', rating: 'unsatisfied' }), s, now, rnd, cal, () => null, () => null)!.cmd.action).toBe('reopen');
-    expect(nextStep(base({ state: 'called_back' }), s, now, rnd, cal, () => null, () => null)!.cmd).toMatchObject({ rating: 'partly' });
-    expect(nextStep(base({ state: 'rated', rating: 'partly' }), s, now, rnd, cal, () => null, () => null)!.cmd.action).toBe('close');
-    expect(nextStep(base({ state: 'closed' }), s, now, rnd, cal, () => null, () => null)).toBeNull();
+    expect(
+      nextStep(
+        base({ state: 'called_back' }),
+        s,
+        now,
+        rnd,
+        cal,
+        () => null,
+        () => null,
+      )!.cmd,
+    ).toMatchObject({ action: 'rate', rating: 'unsatisfied' });
+    expect(
+      nextStep(
+        base({ state: 'rated', rating: 'unsatisfied' }),
+        s,
+        now,
+        rnd,
+        cal,
+        () => null,
+        () => null,
+      )!.cmd.action,
+    ).toBe('reopen');
+    expect(
+      nextStep(
+        base({ state: 'called_back' }),
+        s,
+        now,
+        rnd,
+        cal,
+        () => null,
+        () => null,
+      )!.cmd,
+    ).toMatchObject({ rating: 'partly' });
+    expect(
+      nextStep(
+        base({ state: 'rated', rating: 'partly' }),
+        s,
+        now,
+        rnd,
+        cal,
+        () => null,
+        () => null,
+      )!.cmd.action,
+    ).toBe('close');
+    expect(
+      nextStep(
+        base({ state: 'closed' }),
+        s,
+        now,
+        rnd,
+        cal,
+        () => null,
+        () => null,
+      ),
+    ).toBeNull();
   });
 });
 

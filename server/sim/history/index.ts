@@ -67,13 +67,19 @@ const NONE = (ms = 0): GenerateHistoryResult => ({
 const OPEN = new Set(['received', 'dispatched', 'returned', 'signed', 'in_progress']);
 
 /** Generates the past unless it exists (or `days` is 0). */
-export async function generateDemoHistory(db: Database, o: GenerateHistoryOptions): Promise<GenerateHistoryResult> {
+export async function generateDemoHistory(
+  db: Database,
+  o: GenerateHistoryOptions,
+): Promise<GenerateHistoryResult> {
   const t0 = Date.now();
-  if (!Number.isInteger(o.days) || o.days < 0) throw new Error(`days must be a whole number >= 0, got ${o.days}`);
+  if (!Number.isInteger(o.days) || o.days < 0)
+    throw new Error(`days must be a whole number >= 0, got ${o.days}`);
   if (!(o.callsPerDay > 0)) throw new Error(`callsPerDay must be above 0, got ${o.callsPerDay}`);
   if (o.days === 0) return NONE();
   const log = o.log ?? (() => {});
-  const [done] = await db.rows<{ key: string }>(sql`select key from meta where key = ${DEMO_HISTORY_META_KEY}`);
+  const [done] = await db.rows<{ key: string }>(
+    sql`select key from meta where key = ${DEMO_HISTORY_META_KEY}`,
+  );
   if (done) return NONE(Date.now() - t0);
   const actors = await ensureSimActors(db);
   let sim = 0;
@@ -81,14 +87,22 @@ export async function generateDemoHistory(db: Database, o: GenerateHistoryOption
   const result = await db.orm.transaction(async (t) => {
     const tx = t as unknown as Orm;
     await db.rows(sql`select pg_advisory_xact_lock(${HISTORY_LOCK})`, tx);
-    const again = await db.rows<{ key: string }>(sql`select key from meta where key = ${DEMO_HISTORY_META_KEY}`, tx);
+    const again = await db.rows<{ key: string }>(
+      sql`select key from meta where key = ${DEMO_HISTORY_META_KEY}`,
+      tx,
+    );
     if (again.length) return null;
     const { city, sensors } = await readCity(db, tx);
     const ids = await nextIds(db, tx);
     const s0 = Date.now();
     const past = await runPast(city, sensors, actors, ids, o);
     sim = Date.now() - s0;
-    log('history simulated', { tickets: past.tickets.length, cases: past.cases.length, events: past.events.length, ms: sim });
+    log('history simulated', {
+      tickets: past.tickets.length,
+      cases: past.cases.length,
+      events: past.events.length,
+      ms: sim,
+    });
     const w0 = Date.now();
     await writeHistory(db, tx, past, log);
     const value = JSON.stringify({

@@ -102,7 +102,8 @@ export function nextStep(
       const at = later(now, rnd.uniform(10, 180));
       const other = s.unjustified ? null : redispatchTo(c);
       const to = other ?? c.departmentId;
-      if (to === null) return { at, by: 'officer', cmd: { action: 'dismiss', note: '退回理由成立，转交其他渠道办理' } };
+      if (to === null)
+        return { at, by: 'officer', cmd: { action: 'dismiss', note: '退回理由成立，转交其他渠道办理' } };
       return { at, by: 'officer', cmd: { action: 'dispatch', departmentId: to, gridCellId: c.gridCellId } };
     }
     case 'dispatched': {
@@ -111,7 +112,10 @@ export function nextStep(
         return {
           at: wh(now, rnd.uniform(0.1, 1.5)),
           by: 'staff',
-          cmd: { action: 'return', note: s.unjustified ? '不属于本单位职责' : '经核实属于其他单位职责，申请退回' },
+          cmd: {
+            action: 'return',
+            note: s.unjustified ? '不属于本单位职责' : '经核实属于其他单位职责，申请退回',
+          },
         };
       }
       const signAt = s.lateSign
@@ -119,7 +123,11 @@ export function nextStep(
         : wh(now, Math.min(rnd.uniform(0.2, 1.8) * s.signDelay, (c.priority === 1 ? 1 : 2) * 0.9));
       if (s.lateSign && !s.urged && c.signDueAt && c.signDueAt < signAt) {
         s.urged = true;
-        return { at: later(c.signDueAt, rnd.uniform(5, 40)), by: 'officer', cmd: { action: 'urge', note: '已超签收时限，请尽快签收' } };
+        return {
+          at: later(c.signDueAt, rnd.uniform(5, 40)),
+          by: 'officer',
+          cmd: { action: 'urge', note: '已超签收时限，请尽快签收' },
+        };
       }
       return { at: signAt, by: 'staff', cmd: { action: 'sign' } };
     }
@@ -127,7 +135,11 @@ export function nextStep(
       // A third of the units mark the work as started; the others go from signing straight to resolving.
       if (s.start) {
         s.start = false;
-        return { at: wh(now, rnd.uniform(0.05, 0.8)), by: 'staff', cmd: { action: 'start', note: '已安排人员现场处置' } };
+        return {
+          at: wh(now, rnd.uniform(0.05, 0.8)),
+          by: 'staff',
+          cmd: { action: 'start', note: '已安排人员现场处置' },
+        };
       }
     // falls through
     case 'in_progress': {
@@ -137,7 +149,11 @@ export function nextStep(
         return {
           at: later(now, rnd.uniform(20, 240)),
           by: 'officer',
-          cmd: { action: 'decide_extension', approve: s.extensionApproved, note: s.extensionApproved ? '同意延期' : '不同意延期，请按时办结' },
+          cmd: {
+            action: 'decide_extension',
+            approve: s.extensionApproved,
+            note: s.extensionApproved ? '同意延期' : '不同意延期，请按时办结',
+          },
         };
       if (s.extension && !s.extended) {
         s.extended = true;
@@ -146,15 +162,29 @@ export function nextStep(
           return {
             at,
             by: 'staff',
-            cmd: { action: 'request_extension', hours: Math.max(8, Math.round(allowed / 2)), note: '需协调多个部门，申请延期' },
+            cmd: {
+              action: 'request_extension',
+              hours: Math.max(8, Math.round(allowed / 2)),
+              note: '需协调多个部门，申请延期',
+            },
           };
       }
       const due = c.dueAt ?? wh(signed, allowed);
       // Long clocks (low priority, 80–120 h) are not used up: most work takes days, not weeks.
       // Late work shows on the short clocks; a unit does not sit on a two-week case past its deadline.
-      const target = s.lateResolve && allowed <= 40 ? wh(due, rnd.uniform(0.5, 12)) : wh(signed, Math.min(allowed, 24) * s.share);
+      const target =
+        s.lateResolve && allowed <= 40
+          ? wh(due, rnd.uniform(0.5, 12))
+          : wh(signed, Math.min(allowed, 24) * s.share);
       const at = target > now ? target : later(now, rnd.uniform(10, 90));
-      return { at, by: 'staff', cmd: { action: 'resolve', note: s.sensor ? '现场处置完毕，设备恢复正常' : '已现场处理完毕并答复来电人' } };
+      return {
+        at,
+        by: 'staff',
+        cmd: {
+          action: 'resolve',
+          note: s.sensor ? '现场处置完毕，设备恢复正常' : '已现场处理完毕并答复来电人',
+        },
+      };
     }
     case 'resolved':
       return {
@@ -169,7 +199,11 @@ export function nextStep(
     case 'rated':
       if (c.rating === 'unsatisfied') {
         s.reopened += 1;
-        return { at: later(now, rnd.uniform(5, 120)), by: 'officer', cmd: { action: 'reopen', note: '来电人不满意，重新办理' } };
+        return {
+          at: later(now, rnd.uniform(5, 120)),
+          by: 'officer',
+          cmd: { action: 'reopen', note: '来电人不满意，重新办理' },
+        };
       }
       return { at: later(now, rnd.uniform(1, 30)), by: 'officer', cmd: { action: 'close' } };
     default:

@@ -18,7 +18,15 @@ import { hashSeed } from '../../domain/random';
 
 /** The city as the recorder needs it (read once from the database). */
 export interface CitySnapshot {
-  streets: { id: number; code: string; name: string; districtId: number; geom: PolygonGeometry; lon: number | null; lat: number | null }[];
+  streets: {
+    id: number;
+    code: string;
+    name: string;
+    districtId: number;
+    geom: PolygonGeometry;
+    lon: number | null;
+    lat: number | null;
+  }[];
   gridCells: { id: number; geom: PolygonGeometry }[];
   districts: { id: number; code: string }[];
   departments: { id: number; code: string; kind: string; streetId: number | null }[];
@@ -118,7 +126,9 @@ const shanghaiDay = (d: Date) =>
 
 /** A deterministic Open311 token in UUID form (intake draws a random one; the past must be reproducible). */
 export function historyToken(seed: string, ticketId: number): string {
-  const hex = [0, 1, 2, 3].map((i) => hashSeed(`${seed}:token:${ticketId}:${i}`).toString(16).padStart(8, '0')).join('');
+  const hex = [0, 1, 2, 3]
+    .map((i) => hashSeed(`${seed}:token:${ticketId}:${i}`).toString(16).padStart(8, '0'))
+    .join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -185,7 +195,8 @@ export function caseRecorder(city: CitySnapshot, ids: { caseId: number; ticketId
         if (o !== undefined) return o;
       }
       const deptKey = key === 'street-office' ? 'city-management' : key;
-      const district = (streetId !== null ? streetById.get(streetId)?.districtId : undefined) ?? firstDistrict;
+      const district =
+        (streetId !== null ? streetById.get(streetId)?.districtId : undefined) ?? firstDistrict;
       return deptByCode.get(`${districtCode.get(district)}-${deptKey}`) ?? null;
     },
 
@@ -193,7 +204,13 @@ export function caseRecorder(city: CitySnapshot, ids: { caseId: number; ticketId
       return deptIds.has(id);
     },
 
-    async duplicateCandidates(q: { lon: number; lat: number; category: string; since: Date; radiusM: number }) {
+    async duplicateCandidates(q: {
+      lon: number;
+      lat: number;
+      category: string;
+      since: Date;
+      radiusM: number;
+    }) {
       const list = placedByCategory.get(q.category) ?? [];
       const out: DuplicateCandidate[] = [];
       // A box a little larger than the radius first: the distance is only computed for cases inside it.
@@ -225,7 +242,10 @@ export function caseRecorder(city: CitySnapshot, ids: { caseId: number; ticketId
     },
 
     async linkTicket(ticketId: number, caseId: number, duplicate: boolean) {
-      const t = tickets[tickets.length - 1].id === ticketId ? tickets[tickets.length - 1] : tickets.find((x) => x.id === ticketId)!;
+      const t =
+        tickets[tickets.length - 1].id === ticketId
+          ? tickets[tickets.length - 1]
+          : tickets.find((x) => x.id === ticketId)!;
       t.caseId = caseId;
       t.duplicate = duplicate;
       if (duplicate) {

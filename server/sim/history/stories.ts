@@ -34,11 +34,51 @@ export interface StoryPlace {
 }
 
 export const STORIES: readonly StoryPlace[] = [
-  { topic: 'elevator', streetCode: 'xh-kangjian', place: '寿昌坊', family: 'elevator', sensors: 1, radiusM: 40, buildings: [3, 5] },
-  { topic: 'manhole', streetCode: 'xh-hongmei', place: '虹梅路', family: 'manhole', sensors: 6, radiusM: 60, buildings: [] },
-  { topic: 'noise', streetCode: 'xh-tianping', place: '衡山路', family: null, sensors: 0, radiusM: 120, buildings: [] },
-  { topic: 'flood', streetCode: 'ja-pengpu', place: '江场西路', family: 'drain', sensors: 3, radiusM: 100, buildings: [] },
-  { topic: 'food', streetCode: 'ja-caojiadu', place: '康定路菜市场', family: null, sensors: 0, radiusM: 30, buildings: [] },
+  {
+    topic: 'elevator',
+    streetCode: 'xh-kangjian',
+    place: '寿昌坊',
+    family: 'elevator',
+    sensors: 1,
+    radiusM: 40,
+    buildings: [3, 5],
+  },
+  {
+    topic: 'manhole',
+    streetCode: 'xh-hongmei',
+    place: '虹梅路',
+    family: 'manhole',
+    sensors: 6,
+    radiusM: 60,
+    buildings: [],
+  },
+  {
+    topic: 'noise',
+    streetCode: 'xh-tianping',
+    place: '衡山路',
+    family: null,
+    sensors: 0,
+    radiusM: 120,
+    buildings: [],
+  },
+  {
+    topic: 'flood',
+    streetCode: 'ja-pengpu',
+    place: '江场西路',
+    family: 'drain',
+    sensors: 3,
+    radiusM: 100,
+    buildings: [],
+  },
+  {
+    topic: 'food',
+    streetCode: 'ja-caojiadu',
+    place: '康定路菜市场',
+    family: null,
+    sensors: 0,
+    radiusM: 30,
+    buildings: [],
+  },
 ];
 
 /** A planted happening: a citizen's report, or an alarm on the story's k-th sensor. */
@@ -83,7 +123,16 @@ export function storyDay(day: HistoryDay, rnd: Random): StoryItem[] {
             : u < 0.35
               ? (['elevator.door_fault', 1, { door_fault: true }] as const)
               : (['elevator.fault', 1, { fault_code: rnd.int(11, 48) }] as const);
-        out.push({ kind: 'alarm', at: t, story, sensorIndex: 0, ruleId, severity, value, clearAfterMin: rnd.uniform(40, 600) });
+        out.push({
+          kind: 'alarm',
+          at: t,
+          story,
+          sensorIndex: 0,
+          ruleId,
+          severity,
+          value,
+          clearAfterMin: rnd.uniform(40, 600),
+        });
         out.push(...callsAfter(rnd, story, t, rnd.int(1, 4), 8));
         break;
       }
@@ -102,8 +151,10 @@ export function storyDay(day: HistoryDay, rnd: Random): StoryItem[] {
             value: { tilt_deg: tilt },
             clearAfterMin: rnd.uniform(60, 1440),
           });
-          out.push(...callsAfter(rnd, story, t, rnd.int(0, 3), 10));
+          out.push(...callsAfter(rnd, story, t, rnd.int(1, 3), 10));
         }
+        // Passers-by report covers that rock without waiting for a sensor.
+        if (rnd.chance(0.25)) out.push({ kind: 'call', at: at(day, rnd.uniform(7, 21)), story });
         break;
       }
       case 'noise': {
@@ -111,7 +162,7 @@ export function storyDay(day: HistoryDay, rnd: Random): StoryItem[] {
         const weekend = day.weekday === 5 || day.weekday === 6;
         const n = rnd.poisson((weekend ? 5 : 1.6) * (day.season === 'winter' ? 0.7 : 1));
         for (let i = 0; i < n; i++)
-          out.push({ kind: 'call', at: at(day, 20 + Math.abs(rnd.normal(0, 2.2)) % 7), story });
+          out.push({ kind: 'call', at: at(day, 20 + (Math.abs(rnd.normal(0, 2.2)) % 7)), story });
         break;
       }
       case 'flood': {
@@ -147,23 +198,44 @@ export function storyDay(day: HistoryDay, rnd: Random): StoryItem[] {
 
 /** A background alarm rule per family: the rule, its severity, a firing reading, how long it lasts. */
 export const BACKGROUND_RULES: Readonly<
-  Record<string, readonly { ruleId: string; critical: number; value: (rnd: Random, critical: boolean) => Record<string, number | boolean> }[]>
+  Record<
+    string,
+    readonly {
+      ruleId: string;
+      critical: number;
+      value: (rnd: Random, critical: boolean) => Record<string, number | boolean>;
+    }[]
+  >
 > = {
   manhole: [
-    { ruleId: 'manhole.tilt', critical: 0.15, value: (r, c) => ({ tilt_deg: c ? 16 + r.int(0, 8) : 6 + r.int(0, 8) }) },
+    {
+      ruleId: 'manhole.tilt',
+      critical: 0.15,
+      value: (r, c) => ({ tilt_deg: c ? 16 + r.int(0, 8) : 6 + r.int(0, 8) }),
+    },
     { ruleId: 'manhole.open', critical: 1, value: () => ({ open: true }) },
     { ruleId: 'manhole.battery', critical: 0, value: (r) => ({ battery_pct: r.int(5, 15) }) },
   ],
   hydrant: [
     { ruleId: 'hydrant.leak', critical: 0, value: () => ({ leak: true }) },
-    { ruleId: 'hydrant.low_pressure', critical: 0.2, value: (r, c) => ({ pressure_mpa: c ? 0.05 : 0.12 + r.uniform(0, 0.02) }) },
+    {
+      ruleId: 'hydrant.low_pressure',
+      critical: 0.2,
+      value: (r, c) => ({ pressure_mpa: c ? 0.05 : 0.12 + r.uniform(0, 0.02) }),
+    },
   ],
   elevator: [
     { ruleId: 'elevator.fault', critical: 0, value: (r) => ({ fault_code: r.int(11, 48) }) },
     { ruleId: 'elevator.door_fault', critical: 0, value: () => ({ door_fault: true }) },
     { ruleId: 'elevator.trapped', critical: 1, value: () => ({ trapped: true }) },
   ],
-  drain: [{ ruleId: 'drain.level_high', critical: 0.2, value: (r, c) => ({ level_cm: c ? 225 + r.int(0, 30) : 182 + r.int(0, 30) }) }],
+  drain: [
+    {
+      ruleId: 'drain.level_high',
+      critical: 0.2,
+      value: (r, c) => ({ level_cm: c ? 225 + r.int(0, 30) : 182 + r.int(0, 30) }),
+    },
+  ],
   streetlight: [
     { ruleId: 'streetlight.fault', critical: 0, value: () => ({ fault: true }) },
     { ruleId: 'streetlight.lamp_out', critical: 0, value: () => ({ lamp_on: true, current_a: 0.02 }) },

@@ -42,7 +42,9 @@ export interface AlarmRow {
   caseId: number | null;
 }
 
-const FAMILY_OWNER_KEYS = JSON.stringify(Object.fromEntries(SENSOR_FAMILIES.map((f) => [f.code, f.ownerDepartmentKey])));
+const FAMILY_OWNER_KEYS = JSON.stringify(
+  Object.fromEntries(SENSOR_FAMILIES.map((f) => [f.code, f.ownerDepartmentKey])),
+);
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const isoOf = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -51,14 +53,27 @@ export async function readCity(
   db: Database,
   tx?: Orm,
 ): Promise<{ city: CitySnapshot; sensors: HistorySensor[] }> {
-  const streets = await db.rows<Record<string, unknown>>(sql`
+  const streets = await db.rows<Record<string, unknown>>(
+    sql`
     select id, code, name, district_id, ST_AsGeoJSON(geom) as g,
            ST_X(coalesce(ST_PointOnSurface(geom), centroid)) as lon, ST_Y(coalesce(ST_PointOnSurface(geom), centroid)) as lat
-    from streets where geom is not null order by id`, tx);
-  const cells = await db.rows<Record<string, unknown>>(sql`select id, ST_AsGeoJSON(geom) as g from grid_cells order by id`, tx);
-  const districts = await db.rows<Record<string, unknown>>(sql`select id, code from districts order by id`, tx);
-  const departments = await db.rows<Record<string, unknown>>(sql`select id, code, kind, street_id from departments order by id`, tx);
-  const sensors = await db.rows<Record<string, unknown>>(sql`
+    from streets where geom is not null order by id`,
+    tx,
+  );
+  const cells = await db.rows<Record<string, unknown>>(
+    sql`select id, ST_AsGeoJSON(geom) as g from grid_cells order by id`,
+    tx,
+  );
+  const districts = await db.rows<Record<string, unknown>>(
+    sql`select id, code from districts order by id`,
+    tx,
+  );
+  const departments = await db.rows<Record<string, unknown>>(
+    sql`select id, code, kind, street_id from departments order by id`,
+    tx,
+  );
+  const sensors = await db.rows<Record<string, unknown>>(
+    sql`
     select s.id, s.code, t.code as family, t.name as "familyName", s.street_id as "streetId",
       s.grid_cell_id as "gridCellId", ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
       coalesce(
@@ -76,7 +91,9 @@ export async function readCity(
     left join streets str on str.id = s.street_id
     left join districts d on d.id = str.district_id
     where s.geom is not null
-    order by s.id`, tx);
+    order by s.id`,
+    tx,
+  );
   return {
     city: {
       streets: streets.map((r) => ({
@@ -112,7 +129,10 @@ export async function readCity(
 }
 
 /** The ids the next case, ticket and alarm get (after whatever exists). */
-export async function nextIds(db: Database, tx?: Orm): Promise<{ caseId: number; ticketId: number; alarmId: number }> {
+export async function nextIds(
+  db: Database,
+  tx?: Orm,
+): Promise<{ caseId: number; ticketId: number; alarmId: number }> {
   const [r] = await db.rows<{ c: unknown; t: unknown; a: unknown }>(
     sql`select (select coalesce(max(id), 0) from cases) as c, (select coalesce(max(id), 0) from hotline_tickets) as t,
                (select coalesce(max(id), 0) from alarms) as a`,
@@ -128,13 +148,20 @@ async function chunked<T>(rows: readonly T[], write: (part: readonly T[]) => Pro
 const col = (values: readonly (string | number | boolean | null)[], type: string): SQL =>
   sql`${pgArray(values)}::${sql.raw(type)}[]`;
 const point = (lon: string, lat: string) =>
-  sql.raw(`case when ${lon} is null or ${lat} is null then null else ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326) end`);
+  sql.raw(
+    `case when ${lon} is null or ${lat} is null then null else ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326) end`,
+  );
 
 /** Writes the recorded rows and cuts their holdings, inside `tx`. */
 export async function writeHistory(
   db: Database,
   tx: Orm,
-  rows: { cases: readonly CaseRow[]; tickets: readonly TicketRow[]; events: readonly EventRow[]; alarms: readonly AlarmRow[] },
+  rows: {
+    cases: readonly CaseRow[];
+    tickets: readonly TicketRow[];
+    events: readonly EventRow[];
+    alarms: readonly AlarmRow[];
+  },
   log: (msg: string, data?: Record<string, unknown>) => void = () => {},
 ): Promise<void> {
   // Every row is generated consistent (ids, references), so a superuser (always on embedded PGlite) skips
@@ -157,21 +184,111 @@ export async function writeHistory(
              department_id, sensor_id, ${point('lon', 'lat')}, reports, dispatched_at, sign_due_at, signed_at,
              allowed_hours, due_soon_at, due_at, pending_extension_hours, resolved_at, rating, closed_at, version,
              created_at, updated_at
-      from unnest(${col(p.map((c) => c.id), 'int')}, ${col(p.map((c) => c.code), 'text')}, ${col(p.map((c) => c.title), 'text')},
-                  ${col(p.map((c) => c.description), 'text')}, ${col(p.map((c) => c.category), 'text')},
-                  ${col(p.map((c) => c.state), 'text')}, ${col(p.map((c) => c.priority), 'smallint')},
-                  ${col(p.map((c) => c.source), 'text')}, ${col(p.map((c) => c.triage), 'boolean')},
-                  ${col(p.map((c) => c.address), 'text')}, ${col(p.map((c) => c.streetId), 'int')},
-                  ${col(p.map((c) => c.gridCellId), 'int')}, ${col(p.map((c) => c.departmentId), 'int')},
-                  ${col(p.map((c) => c.sensorId), 'int')}, ${col(p.map((c) => c.lon), 'float8')},
-                  ${col(p.map((c) => c.lat), 'float8')}, ${col(p.map((c) => c.reports), 'int')},
-                  ${col(p.map((c) => isoOf(c.dispatchedAt)), 'timestamptz')}, ${col(p.map((c) => isoOf(c.signDueAt)), 'timestamptz')},
-                  ${col(p.map((c) => isoOf(c.signedAt)), 'timestamptz')}, ${col(p.map((c) => c.allowedHours), 'real')},
-                  ${col(p.map((c) => isoOf(c.dueSoonAt)), 'timestamptz')}, ${col(p.map((c) => isoOf(c.dueAt)), 'timestamptz')},
-                  ${col(p.map((c) => c.pendingExtensionHours), 'real')}, ${col(p.map((c) => isoOf(c.resolvedAt)), 'timestamptz')},
-                  ${col(p.map((c) => c.rating), 'text')}, ${col(p.map((c) => isoOf(c.closedAt)), 'timestamptz')},
-                  ${col(p.map((c) => c.version), 'int')}, ${col(p.map((c) => isoOf(c.createdAt)), 'timestamptz')},
-                  ${col(p.map((c) => isoOf(c.updatedAt)), 'timestamptz')})
+      from unnest(${col(
+        p.map((c) => c.id),
+        'int',
+      )}, ${col(
+        p.map((c) => c.code),
+        'text',
+      )}, ${col(
+        p.map((c) => c.title),
+        'text',
+      )},
+                  ${col(
+                    p.map((c) => c.description),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => c.category),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((c) => c.state),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => c.priority),
+                    'smallint',
+                  )},
+                  ${col(
+                    p.map((c) => c.source),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => c.triage),
+                    'boolean',
+                  )},
+                  ${col(
+                    p.map((c) => c.address),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => c.streetId),
+                    'int',
+                  )},
+                  ${col(
+                    p.map((c) => c.gridCellId),
+                    'int',
+                  )}, ${col(
+                    p.map((c) => c.departmentId),
+                    'int',
+                  )},
+                  ${col(
+                    p.map((c) => c.sensorId),
+                    'int',
+                  )}, ${col(
+                    p.map((c) => c.lon),
+                    'float8',
+                  )},
+                  ${col(
+                    p.map((c) => c.lat),
+                    'float8',
+                  )}, ${col(
+                    p.map((c) => c.reports),
+                    'int',
+                  )},
+                  ${col(
+                    p.map((c) => isoOf(c.dispatchedAt)),
+                    'timestamptz',
+                  )}, ${col(
+                    p.map((c) => isoOf(c.signDueAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((c) => isoOf(c.signedAt)),
+                    'timestamptz',
+                  )}, ${col(
+                    p.map((c) => c.allowedHours),
+                    'real',
+                  )},
+                  ${col(
+                    p.map((c) => isoOf(c.dueSoonAt)),
+                    'timestamptz',
+                  )}, ${col(
+                    p.map((c) => isoOf(c.dueAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((c) => c.pendingExtensionHours),
+                    'real',
+                  )}, ${col(
+                    p.map((c) => isoOf(c.resolvedAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((c) => c.rating),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => isoOf(c.closedAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((c) => c.version),
+                    'int',
+                  )}, ${col(
+                    p.map((c) => isoOf(c.createdAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((c) => isoOf(c.updatedAt)),
+                    'timestamptz',
+                  )})
         as x(id, code, title, description, category, state, priority, source, triage, address, street_id, grid_cell_id,
              department_id, sensor_id, lon, lat, reports, dispatched_at, sign_due_at, signed_at, allowed_hours,
              due_soon_at, due_at, pending_extension_hours, resolved_at, rating, closed_at, version, created_at, updated_at)`,
@@ -188,18 +305,81 @@ export async function writeHistory(
       select id, received_at, channel, caller_name, caller_phone, caller_email, text, address, ${point('lon', 'lat')},
              placement, street_id, grid_cell_id, case_id, source, category, confidence, suggestions::jsonb, duplicate,
              token, taken_by
-      from unnest(${col(p.map((t) => t.id), 'int')}, ${col(p.map((t) => isoOf(t.receivedAt)), 'timestamptz')},
-                  ${col(p.map((t) => t.channel), 'text')}, ${col(p.map((t) => t.callerName), 'text')},
-                  ${col(p.map((t) => t.callerPhone), 'text')}, ${col(p.map((t) => t.callerEmail), 'text')},
-                  ${col(p.map((t) => t.text), 'text')}, ${col(p.map((t) => t.address), 'text')},
-                  ${col(p.map((t) => t.lon), 'float8')}, ${col(p.map((t) => t.lat), 'float8')},
-                  ${col(p.map((t) => t.placement), 'text')}, ${col(p.map((t) => t.streetId), 'int')},
-                  ${col(p.map((t) => t.gridCellId), 'int')}, ${col(p.map((t) => t.caseId), 'int')},
-                  ${col(p.map((t) => t.source), 'text')}, ${col(p.map((t) => t.category), 'text')},
-                  ${col(p.map((t) => t.confidence), 'real')},
-                  ${col(p.map((t) => (t.suggestions === null ? null : JSON.stringify(t.suggestions))), 'text')},
-                  ${col(p.map((t) => t.duplicate), 'boolean')}, ${col(p.map((t) => t.token), 'text')},
-                  ${col(p.map((t) => t.takenBy), 'int')})
+      from unnest(${col(
+        p.map((t) => t.id),
+        'int',
+      )}, ${col(
+        p.map((t) => isoOf(t.receivedAt)),
+        'timestamptz',
+      )},
+                  ${col(
+                    p.map((t) => t.channel),
+                    'text',
+                  )}, ${col(
+                    p.map((t) => t.callerName),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.callerPhone),
+                    'text',
+                  )}, ${col(
+                    p.map((t) => t.callerEmail),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.text),
+                    'text',
+                  )}, ${col(
+                    p.map((t) => t.address),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.lon),
+                    'float8',
+                  )}, ${col(
+                    p.map((t) => t.lat),
+                    'float8',
+                  )},
+                  ${col(
+                    p.map((t) => t.placement),
+                    'text',
+                  )}, ${col(
+                    p.map((t) => t.streetId),
+                    'int',
+                  )},
+                  ${col(
+                    p.map((t) => t.gridCellId),
+                    'int',
+                  )}, ${col(
+                    p.map((t) => t.caseId),
+                    'int',
+                  )},
+                  ${col(
+                    p.map((t) => t.source),
+                    'text',
+                  )}, ${col(
+                    p.map((t) => t.category),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.confidence),
+                    'real',
+                  )},
+                  ${col(
+                    p.map((t) => (t.suggestions === null ? null : JSON.stringify(t.suggestions))),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.duplicate),
+                    'boolean',
+                  )}, ${col(
+                    p.map((t) => t.token),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((t) => t.takenBy),
+                    'int',
+                  )})
         as x(id, received_at, channel, caller_name, caller_phone, caller_email, text, address, lon, lat, placement,
              street_id, grid_cell_id, case_id, source, category, confidence, suggestions, duplicate, token, taken_by)`,
       tx,
@@ -211,11 +391,38 @@ export async function writeHistory(
       sql`
       insert into case_events (case_id, at, actor_user_id, actor_role, action, from_state, to_state, note, data)
       select case_id, at, actor_user_id, actor_role, action, from_state, to_state, note, data::jsonb
-      from unnest(${col(p.map((e) => e.caseId), 'int')}, ${col(p.map((e) => isoOf(e.at)), 'timestamptz')},
-                  ${col(p.map((e) => e.actorUserId), 'int')}, ${col(p.map((e) => e.actorRole), 'text')},
-                  ${col(p.map((e) => e.action), 'text')}, ${col(p.map((e) => e.fromState), 'text')},
-                  ${col(p.map((e) => e.toState), 'text')}, ${col(p.map((e) => e.note), 'text')},
-                  ${col(p.map((e) => JSON.stringify(e.data)), 'text')})
+      from unnest(${col(
+        p.map((e) => e.caseId),
+        'int',
+      )}, ${col(
+        p.map((e) => isoOf(e.at)),
+        'timestamptz',
+      )},
+                  ${col(
+                    p.map((e) => e.actorUserId),
+                    'int',
+                  )}, ${col(
+                    p.map((e) => e.actorRole),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((e) => e.action),
+                    'text',
+                  )}, ${col(
+                    p.map((e) => e.fromState),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((e) => e.toState),
+                    'text',
+                  )}, ${col(
+                    p.map((e) => e.note),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((e) => JSON.stringify(e.data)),
+                    'text',
+                  )})
         with ordinality as x(case_id, at, actor_user_id, actor_role, action, from_state, to_state, note, data, n)
       order by n`,
       tx,
@@ -229,12 +436,48 @@ export async function writeHistory(
                           acknowledged_by, acknowledged_at, cleared_at, case_id)
       select id, sensor_id, rule_id, severity, 'cleared', opened_at, last_seen_at, occurrences, last_value::jsonb,
              acknowledged_by, acknowledged_at, cleared_at, case_id
-      from unnest(${col(p.map((a) => a.id), 'bigint')}, ${col(p.map((a) => a.sensorId), 'int')},
-                  ${col(p.map((a) => a.ruleId), 'text')}, ${col(p.map((a) => a.severity), 'smallint')},
-                  ${col(p.map((a) => isoOf(a.openedAt)), 'timestamptz')}, ${col(p.map((a) => isoOf(a.lastSeenAt)), 'timestamptz')},
-                  ${col(p.map((a) => a.occurrences), 'int')}, ${col(p.map((a) => JSON.stringify(a.lastValue)), 'text')},
-                  ${col(p.map((a) => a.acknowledgedBy), 'int')}, ${col(p.map((a) => isoOf(a.acknowledgedAt)), 'timestamptz')},
-                  ${col(p.map((a) => isoOf(a.clearedAt)), 'timestamptz')}, ${col(p.map((a) => a.caseId), 'int')})
+      from unnest(${col(
+        p.map((a) => a.id),
+        'bigint',
+      )}, ${col(
+        p.map((a) => a.sensorId),
+        'int',
+      )},
+                  ${col(
+                    p.map((a) => a.ruleId),
+                    'text',
+                  )}, ${col(
+                    p.map((a) => a.severity),
+                    'smallint',
+                  )},
+                  ${col(
+                    p.map((a) => isoOf(a.openedAt)),
+                    'timestamptz',
+                  )}, ${col(
+                    p.map((a) => isoOf(a.lastSeenAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((a) => a.occurrences),
+                    'int',
+                  )}, ${col(
+                    p.map((a) => JSON.stringify(a.lastValue)),
+                    'text',
+                  )},
+                  ${col(
+                    p.map((a) => a.acknowledgedBy),
+                    'int',
+                  )}, ${col(
+                    p.map((a) => isoOf(a.acknowledgedAt)),
+                    'timestamptz',
+                  )},
+                  ${col(
+                    p.map((a) => isoOf(a.clearedAt)),
+                    'timestamptz',
+                  )}, ${col(
+                    p.map((a) => a.caseId),
+                    'int',
+                  )})
         with ordinality as x(id, sensor_id, rule_id, severity, opened_at, last_seen_at, occurrences, last_value,
                              acknowledged_by, acknowledged_at, cleared_at, case_id, n)
       order by n`,
