@@ -24,7 +24,7 @@ import { generateDemoCity } from '../../server/sim/generate-city';
 import { generateDemoHistory, type GenerateHistoryOptions } from '../../server/sim/history';
 import { runPast } from '../../server/sim/history/generate';
 import { metresBetween } from '../../server/sim/history/recorder';
-import { readCity } from '../../server/sim/history/writer';
+import { readCity } from '../../server/sim/history/city';
 import { ensureSimActors } from '../../server/sim/sim-actors';
 import { database, engines, resetDatabase, tableCounts } from './support/databases';
 

@@ -24,7 +24,8 @@ import { historyDays, type HistoryDay } from './calendar';
 import { caseStory, nextStep, type CaseStory, type PlannedStep } from './planner';
 import { caseRecorder, metresBetween, type CaseRow, type CitySnapshot } from './recorder';
 import { BACKGROUND_RULES, STORIES, storyDay, type StoryItem, type StoryPlace } from './stories';
-import type { AlarmRow, HistorySensor } from './writer';
+import type { HistorySensor } from './city';
+import type { AlarmRow } from './writer';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -11,7 +11,8 @@ import { performanceService } from '../../services/performance.service';
 import { ensureSimActors } from '../sim-actors';
 import { historyDays } from './calendar';
 import { runPast, type StoryAnchor } from './generate';
-import { nextIds, readCity, writeHistory } from './writer';
+import { readCity } from './city';
+import { nextIds, writeHistory } from './writer';
 
 /** The meta key that marks a generated history; its value records how. */
 export const DEMO_HISTORY_META_KEY = 'demo_history';
