@@ -94,6 +94,8 @@ export async function generateDemoHistory(
     );
     if (again.length) return null;
     const { city, sensors } = await readCity(db, tx);
+    // No streets (no demo city): nowhere for the past to happen.
+    if (city.streets.length === 0) return null;
     const ids = await nextIds(db, tx);
     const s0 = Date.now();
     const past = await runPast(city, sensors, actors, ids, o);
