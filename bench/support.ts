@@ -90,6 +90,8 @@ export async function startBenchServer(
       SIM_ENABLED: 'false',
       LOG_LEVEL: 'warn',
       MQTT_EMBEDDED_PORT: '0',
+      // The benches measure their own data; bench:start measures the generated past.
+      DEMO_HISTORY_DAYS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

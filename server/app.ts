@@ -33,6 +33,7 @@ import { matchDuplicate } from './domain/duplicates';
 import { wallScheduleOf, workCalendarOf, type Config } from './config';
 import type { WorkCalendar } from './domain/work-calendar';
 import { generateDemoCity } from './sim/generate-city';
+import { generateDemoHistory } from './sim/history';
 
 export interface App {
   config: Config;
@@ -195,6 +196,21 @@ export async function startApp(config: Config): Promise<App> {
     log: (msg) => log.info(msg),
   });
   if (city.generated) log.info('demo city generated', { ...city });
+  const history = await generateDemoHistory(db, {
+    days: config.DEMO_HISTORY_DAYS,
+    callsPerDay: config.DEMO_HISTORY_CALLS_PER_DAY,
+    seed: config.DEMO_SEED,
+    end: new Date(),
+    calendar: app.calendar,
+    triageBelow: config.TRIAGE_BELOW,
+    duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
+    duplicateRadiusM: config.DUPLICATE_RADIUS_M,
+    log: (msg, data) => log.info(msg, data),
+  });
+  if (history.generated) {
+    const { anchors: _anchors, ...counts } = history;
+    log.info(`demo history generated in ${(history.ms.total / 1000).toFixed(1)} s`, { ...counts });
+  }
   const expired = await app.repos.users.deleteExpiredSessions(new Date());
   if (expired) log.info('expired sessions removed', { count: expired });
   if (config.DEMO_ACCOUNTS) app.demoAccounts = await app.auth.ensureDemoAccounts(config.DEMO_PASSWORD);

@@ -34,3 +34,28 @@ describe('ingest settings', () => {
     expect(() => loadConfig({ INGEST_BATCH_MAX: '10000' })).toThrow(/INGEST_BATCH_MAX: at most 5000/);
   });
 });
+
+describe('demo history settings', () => {
+  it('default to 13 months of 180 calls a day, and 0 days turns the past off', () => {
+    const c = loadConfig({});
+    expect(c.DEMO_HISTORY_DAYS).toBe(395);
+    expect(c.DEMO_HISTORY_CALLS_PER_DAY).toBe(180);
+    expect(loadConfig({ DEMO_HISTORY_DAYS: '0' }).DEMO_HISTORY_DAYS).toBe(0);
+  });
+
+  it('stop the start with a message naming a bad value', () => {
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '-1' })).toThrow(
+      /DEMO_HISTORY_DAYS: must be 0 \(no history\)/,
+    );
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '12.5' })).toThrow(
+      /DEMO_HISTORY_DAYS: must be a whole number/,
+    );
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: 'lots' })).toThrow(/DEMO_HISTORY_DAYS/);
+    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '0' })).toThrow(
+      /DEMO_HISTORY_CALLS_PER_DAY: at least 1/,
+    );
+    expect(() => loadConfig({ DEMO_HISTORY_CALLS_PER_DAY: '99999' })).toThrow(
+      /DEMO_HISTORY_CALLS_PER_DAY: at most/,
+    );
+  });
+});

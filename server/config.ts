@@ -21,6 +21,21 @@ const schema = z.object({
   SIM_FAULTS_PER_SENSOR_HOUR: z.coerce.number().min(0).max(100).default(0.15),
   DEMO_SENSOR_COUNT: z.coerce.number().int().min(0).max(2_000_000).default(20_000),
   DEMO_SEED: z.string().default('citynerve'),
+  // The demo district's past (server/sim/history/): days of history generated on first start, 0 = none.
+  DEMO_HISTORY_DAYS: z.coerce
+    .number({ message: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(0, 'must be 0 (no history) or more days')
+    .max(800, 'at most 800 days')
+    .default(395),
+  // Mean hotline calls a day in that past (the live simulator uses the same daily mean). 180, not 240:
+  // at 240 the first start on embedded PGlite with 20,000 sensors took 134 s, over the 2-minute budget
+  // (docs/benchmarks.md, bench:start).
+  DEMO_HISTORY_CALLS_PER_DAY: z.coerce
+    .number({ message: 'must be a number of calls a day' })
+    .min(1, 'at least 1 call a day')
+    .max(20_000, 'at most 20000 calls a day')
+    .default(180),
   DEMO_ACCOUNTS: bool.default(true),
   DEMO_PASSWORD: z.string().min(8).default('citynerve-demo'),
   SESSION_TTL_HOURS: z.coerce

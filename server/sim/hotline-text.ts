@@ -108,3 +108,116 @@ export function complaint(rnd: Random, roads: readonly string[]): Complaint {
     callerPhone: `${prefix}****${String(rnd.int(0, 10_000)).padStart(4, '0')}`,
   };
 }
+
+/** What decides the topic mix of a call in the past: the season, rain, and how far into the year it is. */
+export interface CallContext {
+  /** "summer" (Jun–Sep), "winter" (Dec–Feb) or "mild". */
+  season: 'summer' | 'winter' | 'mild';
+  /** Rain that day. */
+  rain: 'none' | 'rain' | 'storm';
+  /** 0 at the start of the history, 1 at its end: some topics grow over the year. */
+  progress: number;
+}
+
+/** Topics of one season or weather, and topics that grow over the year; {…} as in TEMPLATES. */
+const SUMMER: readonly string[] = [
+  '{estate}{bld}号楼对面饭店的空调外机整夜轰鸣，天气热窗户又不能关，根本睡不着。',
+  '{road}{num}号商铺的空调外机噪音很大，还往人行道上滴水，请处理。',
+  '天太热了{estate}又停水了，已经大半天没有水，老人在家很难受，请尽快恢复供水。',
+  '{road}{num}号附近的垃圾桶夏天没人及时清运，臭味很重，苍蝇蚊子很多。',
+  '{estate}绿化带里积水孳生蚊子，晚上被咬得没法下楼乘凉，请安排灭蚊。',
+];
+const WINTER: readonly string[] = [
+  '{estate}{bld}号楼一楼燃气表附近有煤气味，天冷门窗都关着，担心中毒，请尽快派人检查！',
+  '{estate}老房子冬天水管冻裂了，楼道里都是水，已经结冰很滑，请求帮助维修。',
+  '{estate}{bld}号楼燃气灶打不着火，燃气压力不够，天冷家里没法做饭。',
+  '{road}{num}号附近有人在路边烧火取暖，烟很大，有火灾隐患。',
+];
+const RAIN: readonly string[] = [
+  '下大雨{road}{num}号门口积水到小腿，雨水井盖被冲开了，行人很危险！',
+  '{estate}地势低，一下雨小区门口就积水，车库进水，请水务部门疏通排水管。',
+  '{road}和{road2}路口下雨后积水严重，公交车开过去水都溅到人行道上。',
+];
+const GROWING: readonly string[] = [
+  '{estate}{bld}号楼有人把电动车推进楼道充电，电线从窗口拉出来，太危险了。',
+  '{road}{num}号门口共享单车和电动车乱停，人行道都走不过去，请清理。',
+  '{road}{num}号附近的快递驿站把包裹堆在人行道上，占道严重，行人只能走机动车道。',
+];
+
+/** A complaint of the past, its topic drawn by season, rain and the time of year. */
+export function complaintIn(rnd: Random, roads: readonly string[], ctx: CallContext): Complaint {
+  const u = rnd.next();
+  const seasonal = ctx.season === 'summer' ? SUMMER : ctx.season === 'winter' ? WINTER : null;
+  const rainShare = ctx.rain === 'storm' ? 0.3 : ctx.rain === 'rain' ? 0.12 : 0;
+  let pool: readonly string[] = TEMPLATES;
+  if (u < rainShare) pool = RAIN;
+  else if (seasonal && u < rainShare + 0.22) pool = seasonal;
+  else if (u < rainShare + 0.22 + 0.04 + 0.1 * ctx.progress) pool = GROWING;
+  const { text, address } = fill(rnd.pick(pool), rnd, roads);
+  return { text, address, ...caller(rnd) };
+}
+
+function caller(rnd: Random): Pick<Complaint, 'callerName' | 'callerPhone'> {
+  const prefix = rnd.pick(['138', '139', '137', '135', '150', '158', '186', '189', '176', '133']);
+  return {
+    callerName: `${SURNAMES[rnd.int(0, SURNAMES.length)]}**`,
+    callerPhone: `${prefix}****${String(rnd.int(0, 10_000)).padStart(4, '0')}`,
+  };
+}
+
+/** The demo's planted stories as citizens tell them; {place} is the story's place, {num} a house number. */
+const STORY_TEXTS: Readonly<Record<StoryTopic, readonly string[]>> = {
+  elevator: [
+    '{place}{bld}号楼的老电梯又坏了，这周已经第二次停运，老人上下楼非常困难，请尽快维修。',
+    '{place}{bld}号楼电梯又出故障，运行时异响还突然停住，老电梯每周都坏，请彻底检修。',
+    '{place}{bld}号楼电梯又停了，物业说在等配件，老旧电梯经常坏，居民出行很不方便。',
+  ],
+  manhole: [
+    '{place}{num}号附近的井盖又翘起来了，车开过去咣当响，井盖翘起很危险，请尽快处理。',
+    '{place}上的井盖又翘起来了，{num}号门口这个井盖修了又翘，晚上骑车很危险。',
+    '{place}{num}号门前井盖又翘起来了，井盖松动不平，已经反映过好几次。',
+  ],
+  noise: [
+    '{place}{num}号酒吧半夜音乐声太大，凌晨一两点还在吵，楼上居民根本没法睡觉。',
+    '{place}酒吧街晚上噪音扰民，{num}号附近酒吧门口客人喧哗到凌晨，请管一管。',
+    '{place}{num}号的酒吧音响开得震天响，每到周末夜里吵到凌晨，严重影响休息。',
+  ],
+  flood: [
+    '{place}一下大雨就积水，{num}弄小区门口积水没过脚踝，车库也进水了，请疏通排水。',
+    '{place}{num}弄又积水了，雨一大积水就退不下去，老人出不了门，请水务部门处理。',
+    '下暴雨{place}{num}弄门口积水很深，下水道排不出去，每次下雨都淹，请尽快解决。',
+  ],
+  food: [
+    '{place}熟食摊卖的卤菜有异味，吃了以后拉肚子，天热食品放在外面没有冷藏，请检查。',
+    '{place}里的水产摊位卫生很差，夏天肉和熟食都没有冷藏，苍蝇乱飞，请市场监管检查食品安全。',
+    '在{place}买的熟食变质发酸了，天这么热摊位不冷藏，担心食品安全，请查处。',
+  ],
+};
+
+/** The planted stories' topics. */
+export type StoryTopic = 'elevator' | 'manhole' | 'noise' | 'flood' | 'food';
+
+/** A citizen's report of a planted story at `place` (a compound, road, street or market name). */
+export function storyComplaint(
+  rnd: Random,
+  topic: StoryTopic,
+  place: string,
+  buildings: readonly number[],
+): Complaint {
+  const bld = rnd.pick(buildings.length ? buildings : [1]);
+  const num = rnd.int(1, 400);
+  const text = rnd
+    .pick(STORY_TEXTS[topic])
+    .replace('{place}', place)
+    .replace('{bld}', String(bld))
+    .replace('{num}', String(num));
+  const address =
+    topic === 'elevator'
+      ? `${place}${bld}号楼`
+      : topic === 'food'
+        ? place
+        : topic === 'flood'
+          ? `${place}${num}弄`
+          : `${place}${num}号`;
+  return { text, address, ...caller(rnd) };
+}

@@ -38,7 +38,14 @@ export async function ensureSimActors(db: Database): Promise<SimActors> {
       departmentId: d.id as number | null,
     })),
   ];
-  const json = JSON.stringify(wanted);
+  const json = JSON.stringify(
+    wanted.map((w) => ({
+      username: w.username,
+      display_name: w.displayName,
+      role: w.role,
+      department_id: w.departmentId,
+    })),
+  );
   await db.orm.execute(sql`
     insert into users (username, display_name, password_hash, role, department_id, disabled)
     select username, display_name, ${NO_LOGIN}, role, department_id, true
