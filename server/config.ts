@@ -17,8 +17,13 @@ const schema = z.object({
   DATA_DIR: z.string().default('.data'),
   SIM_ENABLED: bool.default(true),
   SIM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
-  SIM_CALLS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(120),
-  SIM_FAULTS_PER_SENSOR_HOUR: z.coerce.number().min(0).max(100).default(0.15),
+  // The mean over a week; each hour follows the day's rhythm (domain/hotline-rhythm): 7.5 = 180 a day, the
+  // history's default, so today's calls and the usual come from one curve.
+  SIM_CALLS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(7.5),
+  // 0.0006 × 20,000 sensors ≈ 12 device faults an hour in the city, about 4 of them alarm-level.
+  SIM_FAULTS_PER_SENSOR_HOUR: z.coerce.number().min(0).max(100).default(0.0006),
+  SIM_DESK_WORKERS: bool.default(true),
+  SIM_DESK_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   DEMO_SENSOR_COUNT: z.coerce.number().int().min(0).max(2_000_000).default(20_000),
   DEMO_SEED: z.string().default('citynerve'),
   // The demo district's past (server/sim/history/): days of history generated on first start, 0 = none.

@@ -12,6 +12,9 @@ import { attachRealtime } from './realtime/socket-server';
 import { startAlarmJobs } from './services/alarm.service';
 import { startDeadlineWatch } from './services/deadline-watch';
 import { Simulator } from './sim/simulator';
+import { DeskWorkers } from './sim/desk-workers';
+import { ensureSimActors } from './sim/sim-actors';
+import { deskRepository } from './db/repositories/desk.repository';
 
 const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,6 +109,21 @@ async function main() {
 
   // After ingest started: the simulator's readings go through the pipeline and its loaded sensor registry.
   simulator?.start();
+  // The simulated departments work the live cases and alarms through the real services (part of the simulator).
+  const desk =
+    simulator && config.SIM_DESK_WORKERS
+      ? new DeskWorkers({
+          desk: deskRepository(app.db),
+          cases: app.cases,
+          alarms: app.alarms,
+          actors: await ensureSimActors(app.db),
+          calendar: app.calendar,
+          seed: config.DEMO_SEED,
+          tickMs: config.SIM_DESK_TICK_MS,
+          log: (msg, data) => app.log.debug(msg, data),
+        })
+      : null;
+  desk?.start();
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -114,7 +132,7 @@ async function main() {
     '',
     `CityNerve is running at http://${host}:${port}/`,
     `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  simulator: ${simulator ? 'on' : 'off'}`,
+    `  simulator: ${simulator ? (desk ? 'on, with simulated desk workers' : 'on') : 'off'}`,
     `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
     `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
     `  Open311 GeoReport v2: http://${host}:${port}/open311/v2/services.json (api_key for POST: OPEN311_DEMO_KEY)`,
@@ -134,6 +152,7 @@ async function main() {
     app.log.info('shutting down', { signal });
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    await desk?.stop();
     await simulator?.stop();
     await alarmJobs.stop();
     await watchdog.stop();

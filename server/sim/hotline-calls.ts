@@ -6,6 +6,7 @@ import { STREETS } from '../domain/city-facts';
 import { bbox, randomPointIn, type BBox, type PolygonGeometry } from '../domain/geo';
 import { weightedPicker, type Random } from '../domain/random';
 import { complaint } from './hotline-text';
+import { expectedCallsPerHour } from '../domain/hotline-rhythm';
 
 /** A hotline ticket the simulator created, as the live ticker shows it (no personal data). */
 export interface SimulatedTicket {
@@ -48,7 +49,7 @@ export interface HotlineCallerOptions {
    * simulated calls go through it instead of being stored as bare tickets.
    */
   intake?: (call: SimulatedCall) => Promise<{ ticketId: number; streetName: string | null }>;
-  /** Mean calls per hour (Poisson). */
+  /** Mean calls per hour over a week (Poisson); each hour follows the day's rhythm (domain/hotline-rhythm). */
   callsPerHour: number;
   /** Told about every stored call, for the live ticker. */
   onTicket?: (t: SimulatedTicket) => void;
@@ -80,7 +81,9 @@ export class HotlineCaller {
 
   /** Poisson hotline calls over the elapsed time, located in a street and stored with their areas. */
   async call(now: Date, elapsedMs: number): Promise<number> {
-    const count = this.rnd.poisson((this.opts.callsPerHour * elapsedMs) / 3_600_000);
+    // The configured rate is the week's mean; the hour of the day and the weekday shape it.
+    const perHour = expectedCallsPerHour(now, this.opts.callsPerHour * 24);
+    const count = this.rnd.poisson((perHour * elapsedMs) / 3_600_000);
     if (count === 0 || !this.pickStreet) return 0;
     const calls = [];
     for (let k = 0; k < count; k++) {

@@ -9,6 +9,21 @@ import type { CaseRow } from './recorder';
 
 const MIN_MS = 60_000;
 
+/** What the planner reads of a case (the history's recorded row, or a live case). */
+export type PlannedCase = Pick<
+  CaseRow,
+  | 'state'
+  | 'priority'
+  | 'gridCellId'
+  | 'departmentId'
+  | 'signDueAt'
+  | 'signedAt'
+  | 'allowedHours'
+  | 'dueAt'
+  | 'pendingExtensionHours'
+  | 'rating'
+>;
+
 /** What is decided about a case when it is opened, drawn from its unit's habits at that moment. */
 export interface CaseStory {
   /** The unit returns it once (before signing). */
@@ -79,14 +94,14 @@ const later = (t: Date, minutes: number) => new Date(t.getTime() + minutes * MIN
  * The next step of case `c` (as it stands after the step taken at `now`), or null when its story is over.
  * `redispatchTo` is the unit a justified return goes to instead.
  */
-export function nextStep(
-  c: CaseRow,
+export function nextStep<C extends PlannedCase>(
+  c: C,
   s: CaseStory,
   now: Date,
   rnd: Random,
   cal: WorkCalendar,
-  redispatchTo: (c: CaseRow) => number | null,
-  triageTo: (c: CaseRow) => number | null,
+  redispatchTo: (c: C) => number | null,
+  triageTo: (c: C) => number | null,
 ): PlannedStep | null {
   const wh = (from: Date, hours: number) => addWorkingHours(cal, from, Math.max(0.02, hours));
   switch (c.state) {

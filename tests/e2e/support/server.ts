@@ -78,6 +78,7 @@ export async function startTestServer(
           PUBLIC_CACHE_S: '2',
           // No generated past: the e2e tests count the cases, tickets and alarms they make themselves.
           DEMO_HISTORY_DAYS: '0',
+          SIM_DESK_WORKERS: 'false',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
