@@ -1,6 +1,6 @@
 // Finds internal identifiers in what a person reads: rule ids ("manhole.tilt"), grid cell codes
 // ("xh-kangjian-24281.6232") and alarm row ids ("告警 #125", "alarm #125"). Elements marked as secondary
-// detail (a `data-detail` attribute or the `detail` class) may show them and are left out.
+// detail (a `data-detail` attribute, shown in small type) may show them and are left out.
 import type { Page } from '@playwright/test';
 
 /** The patterns of internal ids that must not reach user-facing text. */
@@ -28,7 +28,7 @@ export async function idLeaks(page: Page): Promise<string[]> {
     const parts: string[] = [document.title];
     const walk = (el: Element) => {
       if (SKIP_TAGS.has(el.tagName)) return;
-      if (el.hasAttribute('data-detail') || el.classList.contains('detail')) return;
+      if (el.hasAttribute('data-detail')) return;
       const style = getComputedStyle(el);
       if (style.display === 'none' || style.visibility === 'hidden') return;
       for (const node of el.childNodes) {
