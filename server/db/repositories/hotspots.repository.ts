@@ -159,8 +159,9 @@ export function hotspotsRepository(db: Database) {
         category: (r.category as string | null) ?? null,
         summary: String(r.summary ?? ''),
         caseCode: (r.caseCode as string | null) ?? null,
-        rule: (r.rule as string | null | undefined) ?? null,
-        systemText: systemTextOf(r.systemText),
+        // Only the fields a source has: a ticket row stays the five fields it always was.
+        ...(q.source === 'alarms' ? { rule: (r.rule as string | null) ?? null } : {}),
+        ...(q.source === 'cases' ? { systemText: systemTextOf(r.systemText) } : {}),
       }));
     },
   };
