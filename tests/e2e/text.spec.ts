@@ -149,7 +149,11 @@ test.describe('on a phone', () => {
           const l = label.getBoundingClientRect();
           const c = td.getBoundingClientRect();
           return [
-            { text: label.textContent, l: [l.top, l.bottom, l.left, l.right], cell: [c.top, c.bottom] },
+            {
+              text: label.getAttribute('data-label'),
+              l: [l.top, l.bottom, l.left, l.right],
+              cell: [c.top, c.bottom],
+            },
           ];
         }),
       );
