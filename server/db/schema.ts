@@ -257,6 +257,11 @@ export const cases = pgTable(
     title: text('title').notNull(),
     /** The complaint or alarm in full. */
     description: text('description'),
+    /**
+     * Language-neutral form of a title and description the system wrote (alarm cases: message key and its
+     * facts, see src/lib/api/system-text.ts); null for a citizen's words. Screens render from it.
+     */
+    systemText: jsonb('system_text').$type<Record<string, unknown>>(),
     /** Category code (see server/domain/case-categories.ts). */
     category: text('category'),
     /** See CASE_STATES in server/domain/case-workflow.ts. */

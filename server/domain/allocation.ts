@@ -252,6 +252,11 @@ export interface CellHours {
   gridCellId: number;
   cell: string;
   streetId: number | null;
+  /** The cell's number inside its street, what people read instead of the code. */
+  cellNumber?: number | null;
+  /** The street's Chinese and English names. */
+  street?: string | null;
+  streetEn?: string | null;
   /** 24 counts, index = hour of day. */
   hours: readonly number[];
 }
@@ -290,6 +295,9 @@ export function nightPatrols(
       gridCellId: c.gridCellId,
       cell: c.cell,
       streetId: c.streetId,
+      cellNumber: c.cellNumber ?? null,
+      street: c.street ?? null,
+      streetEn: c.streetEn ?? null,
       window: '22:00–02:00',
       count,
       total,

@@ -11,6 +11,7 @@ export function alarmCaseOpener(cases: Pick<CaseService, 'open'>): CaseOpener {
         code: d.code,
         title: d.title,
         description: d.description,
+        systemText: d.systemText,
         category: SENSOR_ALARM_CATEGORY,
         priority: d.priority,
         source: 'sensor',

@@ -214,7 +214,14 @@ export function caseService(deps: CaseServiceDeps) {
             fromState: null,
             toState: 'received',
             note,
-            data: { category: c.category, priority: c.priority, source: c.source, triage: c.triage },
+            // The note's neutral form rides along, so the history renders it in the reader's language.
+            data: {
+              category: c.category,
+              priority: c.priority,
+              source: c.source,
+              triage: c.triage,
+              ...(c.systemText ? { text: c.systemText } : {}),
+            },
           },
           { userId: actor.userId, role: actor.role },
           c.createdAt,

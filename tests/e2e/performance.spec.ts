@@ -52,7 +52,7 @@ test('the ranking shows this month’s units, and a unit’s explanations add up
   await login('leader', '/cases');
   await page.getByTestId('nav-performance').click();
   await page.waitForURL('**/performance');
-  await expect(page.getByTestId('performance-month')).not.toHaveValue(thisMonth()); // last full month
+  await expect(page.getByTestId('performance-month')).not.toHaveAttribute('data-value', thisMonth()); // last full month
   await page.goto(`/performance?month=${thisMonth()}`);
 
   const row = page.locator(`[data-testid="ranking-row"][data-department="${departmentId}"]`);

@@ -26,8 +26,8 @@ test('an admin creates a display token; the kiosk signs in with it, reads only t
   await expect(page.locator('header.top')).toHaveCount(0); // no app navigation on the wall
   await expect(page.getByTestId('wall')).toContainText('指挥大厅 左屏'); // which screen this is
   await expect(page.getByTestId('wall-count-normal')).not.toHaveText('0');
-  await expect(page.getByTestId('wall-cases-open')).toHaveText(/^\d+$/);
-  await expect(page.getByTestId('wall-alarms-open')).toHaveText(/^\d+$/);
+  await expect(page.getByTestId('wall-cases-open')).toHaveText(/^\d[\d,]*$/);
+  await expect(page.getByTestId('wall-alarms-open')).toHaveText(/^\d[\d,]*$/);
 
   // Read-only: other pages lead back to the wall, other APIs and every action are refused.
   await page.goto('/cases');
@@ -70,7 +70,7 @@ for (const [width, height] of [
     await admin.context().close();
     await page.setViewportSize({ width, height });
     await openWall(page, token, '', { map: width <= 1920 });
-    await expect(page.getByTestId('wall-hotline-today')).toHaveText(/^\d+$/);
+    await expect(page.getByTestId('wall-hotline-today')).toHaveText(/^\d[\d,]*$/);
     await expect(page.getByTestId('wall-ranking-unit').first()).toBeVisible({ timeout: 20_000 });
     const fit = await page.evaluate(() => {
       const doc = document.documentElement;

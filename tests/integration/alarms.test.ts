@@ -268,9 +268,10 @@ describe.each(engines())('alarms on %s', (engine) => {
       fromState: string | null;
       toState: string;
       note: string;
+      data: unknown;
     }>(sql`
       select case_id as "caseId", actor_role as "actorRole", actor_user_id as "actorUserId", action,
-             from_state as "fromState", to_state as "toState", note
+             from_state as "fromState", to_state as "toState", note, data
       from case_events order by case_id, id`);
     // The common case path: received (with the alarm in the note), then dispatched by the system.
     expect(events).toHaveLength(critical.length * 2);
@@ -283,8 +284,15 @@ describe.each(engines())('alarms on %s', (engine) => {
         fromState: null,
         toState: 'received',
       });
-      expect(received.note).toContain(`#${critical[i]}`);
-      expect(received.note).toContain(`${picked[i].family}.test`);
+      // The note's facts ride in data.text (rendered in the reader's language); its words name no row id.
+      const data = typeof received.data === 'string' ? JSON.parse(received.data) : received.data;
+      expect(data.text).toMatchObject({
+        alarm: critical[i],
+        rule: `${picked[i].family}.test`,
+        critical: true,
+      });
+      expect(received.note).not.toContain(`#${critical[i]}`);
+      expect(received.note).toContain(picked[i].code);
       expect(dispatched).toMatchObject({
         actorRole: 'system',
         action: 'dispatch',

@@ -1,6 +1,7 @@
 // Alarms after ingest has opened them: what officers see, acknowledging, escalation, and the case a
 // critical alarm opens. The only code that reads or writes alarms outside ingest. Opening, touching and
 // clearing alarms belongs to ingest (server/ingest/).
+import type { SystemText } from '../../../src/lib/api/system-text';
 import { alarmCaseText } from '../../domain/alarm-case-text';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AlarmView } from '../../../src/lib/api/alarms';
@@ -61,6 +62,8 @@ export interface AlarmCaseDraft {
   code: string;
   title: string;
   description: string;
+  /** Neutral form of the title, description and note (see server/domain/alarm-case-text.ts). */
+  systemText: SystemText;
   priority: 1 | 2;
   streetId: number | null;
   gridCellId: number | null;
@@ -300,7 +303,7 @@ export function alarmsRepository(db: Database) {
         );
 
         const critical = Number(alarm.severity) >= 2;
-        const { title, description, note } = alarmCaseText({
+        const { title, description, note, text } = alarmCaseText({
           alarmId,
           familyName: place.familyName,
           ruleId: alarm.ruleId,
@@ -313,6 +316,7 @@ export function alarmsRepository(db: Database) {
             code: alarmCaseCode(alarmId, now),
             title,
             description,
+            systemText: text,
             priority: critical ? 1 : 2,
             streetId: num(place.streetId),
             gridCellId: num(place.gridCellId),

@@ -87,8 +87,12 @@ export function allocationRepository(db: Database) {
           where street_id is not null and received_at >= ${ts(from)} and received_at < ${ts(to)}
           group by 1, 2`),
         db.rows<Record<string, unknown>>(sql`
-          select t.grid_cell_id, g.code, g.street_id, ${hourSql('t.received_at')} as hour, count(*)::int as n
+          select t.grid_cell_id, g.code, g.street_id, ${hourSql('t.received_at')} as hour, count(*)::int as n,
+                 min(s.name) as street, min(s.name_en) as street_en,
+                 min((select count(*)::int from grid_cells g2 where g2.street_id = g.street_id and g2.id <= g.id))
+                   as cell_number
           from hotline_tickets t join grid_cells g on g.id = t.grid_cell_id
+          left join streets s on s.id = g.street_id
           where t.received_at >= ${ts(from)} and t.received_at < ${ts(to)}
           group by 1, 2, 3, 4`),
       ]);
@@ -101,6 +105,9 @@ export function allocationRepository(db: Database) {
             gridCellId: id,
             cell: String(r.code),
             streetId: num(r.street_id),
+            cellNumber: num(r.cell_number),
+            street: (r.street as string | null) ?? null,
+            streetEn: (r.street_en as string | null) ?? null,
             hours: new Array(24).fill(0),
           };
           cellHours.set(id, c);

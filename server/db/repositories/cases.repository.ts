@@ -9,6 +9,7 @@ import type {
   Placement,
   TicketView,
 } from '../../../src/lib/api/cases';
+import { systemTextOf, type SystemText } from '../../../src/lib/api/system-text';
 import type { CaseEventDraft, CaseState, Rating } from '../../domain/case-workflow';
 import type { Database, Orm } from '../client';
 import { HOLDING_ACTIONS, writeCaseHoldings } from './case-holdings';
@@ -66,6 +67,8 @@ export interface NewCase {
   code?: string;
   title: string;
   description: string | null;
+  /** Neutral form of a title and description the system wrote (alarm cases); absent for citizens' words. */
+  systemText?: SystemText | null;
   category: string;
   priority: 1 | 2 | 3;
   source: string;
@@ -147,7 +150,7 @@ function deadlineSql(now: Date): SQL {
 }
 
 const SUMMARY_COLUMNS = (now: Date) => sql`
-  c.id, c.code, c.title, c.category, c.state, c.priority, c.source, c.triage,
+  c.id, c.code, c.title, c.system_text as "systemText", c.category, c.state, c.priority, c.source, c.triage,
   s.name as "streetName", s.name_en as "streetNameEn",
   c.department_id as "departmentId", d.name as "departmentName", d.name_en as "departmentNameEn",
   c.reports, c.created_at as "createdAt", c.updated_at as "updatedAt",
@@ -173,6 +176,7 @@ function summary(r: SummaryRow): CaseSummary {
     dueAt: iso(r.dueAt),
     lon: num(r.lon),
     lat: num(r.lat),
+    systemText: systemTextOf(r.systemText),
   };
 }
 
@@ -376,9 +380,10 @@ export function casesRepository(db: Database) {
       const [r] = await db.rows<{ id: unknown; code: string }>(
         sql`
         with n as (select nextval(pg_get_serial_sequence('cases', 'id')) as id)
-        insert into cases (id, code, title, description, category, state, priority, source, triage, address,
+        insert into cases (id, code, title, description, system_text, category, state, priority, source, triage, address,
                            street_id, grid_cell_id, sensor_id, geom, created_at, updated_at)
-        select n.id, coalesce(${c.code ?? null}, ${`GD-${day}-`} || n.id), ${c.title}, ${c.description}, ${c.category}, 'received', ${c.priority},
+        select n.id, coalesce(${c.code ?? null}, ${`GD-${day}-`} || n.id), ${c.title}, ${c.description},
+               ${c.systemText ? JSON.stringify(c.systemText) : null}::jsonb, ${c.category}, 'received', ${c.priority},
                ${c.source}, ${c.triage}, ${c.address}, ${c.streetId}, ${c.gridCellId}, ${c.sensorId}, ${geom},
                ${ts(c.createdAt)}, ${ts(c.createdAt)}
         from n
@@ -501,6 +506,9 @@ export function casesRepository(db: Database) {
     async detail(code: string, now: Date): Promise<Omit<CaseDetail, 'actions'> | null> {
       const [r] = await db.rows<SummaryRow & Record<string, unknown>>(sql`
         select ${SUMMARY_COLUMNS(now)}, c.description, c.address, g.code as "gridCellCode",
+               (select count(*)::int from grid_cells g2 where g2.street_id = g.street_id and g2.id <= g.id)
+                 as "gridCellNumber",
+               gs.name as "gridCellStreetName", gs.name_en as "gridCellStreetNameEn",
                c.dispatched_at as "dispatchedAt", c.sign_due_at as "signDueAt", c.signed_at as "signedAt",
                c.allowed_hours as "allowedHours", c.resolved_at as "resolvedAt", c.closed_at as "closedAt",
                c.rating, c.pending_extension_hours as "pendingExtensionHours", c.sensor_id as "sensorId",
@@ -509,6 +517,7 @@ export function casesRepository(db: Database) {
         left join streets s on s.id = c.street_id
         left join departments d on d.id = c.department_id
         left join grid_cells g on g.id = c.grid_cell_id
+        left join streets gs on gs.id = g.street_id
         left join sensors sen on sen.id = c.sensor_id
         where c.code = ${code}`);
       if (!r) return null;
@@ -537,6 +546,9 @@ export function casesRepository(db: Database) {
         description: (r.description as string | null) ?? null,
         address: (r.address as string | null) ?? null,
         gridCellCode: (r.gridCellCode as string | null) ?? null,
+        gridCellNumber: num(r.gridCellNumber),
+        gridCellStreetName: (r.gridCellStreetName as string | null) ?? null,
+        gridCellStreetNameEn: (r.gridCellStreetNameEn as string | null) ?? null,
         dispatchedAt: iso(r.dispatchedAt),
         signDueAt: iso(r.signDueAt),
         signedAt: iso(r.signedAt),

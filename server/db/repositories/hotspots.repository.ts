@@ -1,6 +1,7 @@
 // Counts per grid cell and window for hot-spot detection, the study area's cells, and the reports behind a
 // cell. The grid is computed in SQL from the point coordinates (no stored grid), so any cell size works.
 import { sql, type SQL } from 'drizzle-orm';
+import { systemTextOf } from '../../../src/lib/api/system-text';
 import type { CellKey, Grid } from '../../domain/hotspots';
 import type { Database } from '../client';
 
@@ -134,14 +135,14 @@ export function hotspotsRepository(db: Database) {
       let rows: Record<string, unknown>[];
       if (q.source === 'alarms') {
         rows = await db.rows(sql`
-          select a.id, a.opened_at as at, ty.code as category, t.code || ' · ' || a.rule_id as summary, c.code as "caseCode"
+          select a.id, a.opened_at as at, ty.code as category, t.code as summary, a.rule_id as rule, c.code as "caseCode"
           from alarms a join sensors t on t.id = a.sensor_id join sensor_types ty on ty.id = t.type_id
           left join cases c on c.id = a.case_id
           where a.opened_at > ${ts(since)} and a.opened_at <= ${ts(q.to)} and ST_Intersects(t.geom, ${env}) ${filter}
           order by a.opened_at desc limit ${limit}`);
       } else if (q.source === 'cases') {
         rows = await db.rows(sql`
-          select t.id, t.created_at as at, t.category, t.title as summary, t.code as "caseCode"
+          select t.id, t.created_at as at, t.category, t.title as summary, t.system_text as "systemText", t.code as "caseCode"
           from cases t
           where t.created_at > ${ts(since)} and t.created_at <= ${ts(q.to)} and ST_Intersects(t.geom, ${env}) ${filter}
           order by t.created_at desc limit ${limit}`);
@@ -158,6 +159,9 @@ export function hotspotsRepository(db: Database) {
         category: (r.category as string | null) ?? null,
         summary: String(r.summary ?? ''),
         caseCode: (r.caseCode as string | null) ?? null,
+        // Only the fields a source has: a ticket row stays the five fields it always was.
+        ...(q.source === 'alarms' ? { rule: (r.rule as string | null) ?? null } : {}),
+        ...(q.source === 'cases' ? { systemText: systemTextOf(r.systemText) } : {}),
       }));
     },
   };

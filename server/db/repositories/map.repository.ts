@@ -1,4 +1,5 @@
 // Map geometry and sensor details as the browser needs them (GeoJSON built in PostGIS).
+import { systemTextOf } from '../../../src/lib/api/system-text';
 import { sql } from 'drizzle-orm';
 import type { SensorDetail } from '../../../src/lib/api/sensors';
 import type { Database } from '../client';
@@ -107,10 +108,11 @@ export function mapRepository(db: Database) {
         id: number;
         code: string;
         title: string;
+        systemText: unknown;
         state: string;
         createdAt: string;
       }>(sql`
-        select id, code, title, state, created_at as "createdAt" from cases
+        select id, code, title, system_text as "systemText", state, created_at as "createdAt" from cases
         where department_id = ${id} order by created_at desc limit 200`);
       const [t] = await db.rows<{ n: number }>(sql`
         select count(*)::int as n from hotline_tickets h
@@ -119,7 +121,11 @@ export function mapRepository(db: Database) {
           and (dep.street_id is null or h.street_id = dep.street_id)`);
       return {
         department: d,
-        cases: cases.map((c) => ({ ...c, createdAt: iso(c.createdAt)! })),
+        cases: cases.map((c) => ({
+          ...c,
+          systemText: systemTextOf(c.systemText),
+          createdAt: iso(c.createdAt)!,
+        })),
         ticketsToday: t.n,
       };
     },

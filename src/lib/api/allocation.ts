@@ -96,9 +96,14 @@ export interface MoveRecommendation {
 export interface NightPatrolRecommendation {
   kind: 'night_patrol';
   gridCellId: number;
-  /** The grid cell's code. */
+  /** The grid cell's code (internal; people read the street and the cell number). */
   cell: string;
   streetId: number | null;
+  /** The cell's number inside its street; absent in decisions stored before it existed. */
+  cellNumber?: number | null;
+  /** The street's Chinese and English names. */
+  street?: string | null;
+  streetEn?: string | null;
   window: '22:00–02:00';
   /** Reports in the window over the look-back period. */
   count: number;

@@ -1,4 +1,5 @@
 // The JSON of the case (工单) and intake endpoints: written once, used by the server and the browser.
+import type { SystemText } from './system-text';
 
 export const CASE_STATES = [
   'received',
@@ -47,7 +48,10 @@ export type Placement = 'point' | 'address' | 'unplaced';
 export interface CaseSummary {
   id: number;
   code: string;
+  /** As stored: Chinese when the system wrote it (render with caseTitle from $lib/i18n/system-text). */
   title: string;
+  /** Neutral form of a system-written title and description; null for citizens' words. */
+  systemText: SystemText | null;
   category: string | null;
   state: CaseState;
   priority: 1 | 2 | 3;
@@ -112,7 +116,13 @@ export interface TicketView {
 export interface CaseDetail extends CaseSummary {
   description: string | null;
   address: string | null;
+  /** Internal code of its grid cell (small detail only; people read the street and number). */
   gridCellCode: string | null;
+  /** The cell's number inside its street (1, 2, …), stable while the grid is not rebuilt. */
+  gridCellNumber: number | null;
+  /** The street the grid cell belongs to. */
+  gridCellStreetName: string | null;
+  gridCellStreetNameEn: string | null;
   dispatchedAt: string | null;
   signDueAt: string | null;
   signedAt: string | null;

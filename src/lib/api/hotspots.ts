@@ -1,4 +1,5 @@
 // The JSON of the hot-spot endpoints: written once, used by the server and the browser.
+import type { SystemText } from './system-text';
 
 export type HotspotTrend = 'new' | 'intensifying' | 'persistent' | 'diminishing';
 export type HotspotSource = 'tickets' | 'cases' | 'alarms';
@@ -45,5 +46,16 @@ export interface HotspotsResponse {
 
 /** GET /api/hotspots/reports: what lies behind one cell. */
 export interface HotspotReportsResponse {
-  reports: { id: number; at: string; category: string | null; summary: string; caseCode: string | null }[];
+  reports: {
+    id: number;
+    at: string;
+    category: string | null;
+    /** The ticket's words, the case's stored title, or an alarm's sensor code. */
+    summary: string;
+    caseCode: string | null;
+    /** Alarms: the rule that fired (shown by name). */
+    rule?: string | null;
+    /** Cases the system opened: the neutral form of their title. */
+    systemText?: SystemText | null;
+  }[];
 }

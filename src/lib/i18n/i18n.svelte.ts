@@ -3,6 +3,7 @@
 import { getContext, setContext } from 'svelte';
 import { SENSOR_STATES } from '$lib/streams/contract';
 import * as format from './format';
+import * as systemText from './system-text';
 import type { Instant } from './format';
 import {
   DEFAULT_LANG,
@@ -88,6 +89,20 @@ export class I18n {
 
   /** A distance in metres ("120米" / "120 m"). */
   distance = (metres: number | null | undefined): string => format.formatDistance(this.lang, metres);
+
+  /** A case's title: rendered from its neutral form when the system wrote it, the citizen's words otherwise. */
+  caseTitle = (c: systemText.TitledCase): string => systemText.caseTitle(this.lang, c);
+
+  /** A case's description, rendered like its title. */
+  caseDescription = (c: Parameters<typeof systemText.caseDescription>[1]): string | null =>
+    systemText.caseDescription(this.lang, c);
+
+  /** A history entry's note, rendered from data.text when the system wrote it. */
+  eventNote = (e: Parameters<typeof systemText.eventNote>[1]): string | null =>
+    systemText.eventNote(this.lang, e);
+
+  /** Name of an alarm rule; its id only when the catalogue does not know it. */
+  rule = (ruleId: string): string => systemText.ruleName(this.lang, ruleId);
 
   /** Picks the Chinese or the English variant of a name pair coming from the server. */
   name = (zh: string | null | undefined, enName: string | null | undefined): string =>

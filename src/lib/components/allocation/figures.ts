@@ -1,11 +1,30 @@
 // Pure helpers of the allocation page: number formats, which units and street to show first, label
 // truncation for the SVG charts, and matching a recommendation to a recorded decision.
-import type { AllocationDecision, Recommendation, StreetDemand, UnitLoad } from '$lib/api/allocation';
+import type {
+  AllocationDecision,
+  NightPatrolRecommendation,
+  Recommendation,
+  StreetDemand,
+  UnitLoad,
+} from '$lib/api/allocation';
+import type { I18n } from '$lib/i18n';
 
-/** Hours and case counts with one decimal; whole numbers stay whole. */
+const ONE_DECIMAL = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+
+/** Hours and case counts with one decimal and digit grouping ("1,234.5", alike in both languages). */
 export function oneDecimal(n: number): string {
-  const r = Math.round(n * 10) / 10;
-  return Number.isInteger(r) ? String(r) : r.toFixed(1);
+  return ONE_DECIMAL.format(Math.round(n * 10) / 10);
+}
+
+/** What a night-patrol cell is called: its street and number, as the case page names grid cells. */
+export function patrolCellName(
+  i18n: Pick<I18n, 't' | 'name' | 'int'>,
+  p: Pick<NightPatrolRecommendation, 'cellNumber' | 'street' | 'streetEn' | 'gridCellId'>,
+): string {
+  const n = i18n.int(p.cellNumber ?? p.gridCellId);
+  return p.street
+    ? i18n.t('gridCell.name', { street: i18n.name(p.street, p.streetEn), n })
+    : i18n.t('gridCell.unnamed', { n });
 }
 
 /**

@@ -4,4 +4,4 @@ export { default as DemandChart } from './demand-chart.svelte';
 export { default as Recommendations } from './recommendations.svelte';
 export { default as DecisionList } from './decision-list.svelte';
 export { default as WhatIf } from './what-if.svelte';
-export { asLoad, busiestStreet, oneDecimal, percent } from './figures';
+export { asLoad, busiestStreet, oneDecimal, patrolCellName, percent } from './figures';

@@ -8,6 +8,7 @@ import { problemsEn } from './problems.en';
 import { performanceEn } from './performance.en';
 import { publicEn } from './public.en';
 import { wallEn } from './wall.en';
+import { textEn } from './text.en';
 
 export const en: Messages = {
   ...casesEn,
@@ -17,6 +18,7 @@ export const en: Messages = {
   ...performanceEn,
   ...publicEn,
   ...wallEn,
+  ...textEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 

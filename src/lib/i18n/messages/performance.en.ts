@@ -96,7 +96,7 @@ export const performanceEn: Record<keyof typeof performanceZhCN, string> = {
   'meeting.flagged.none': 'No unit needs discussing this month',
   'meeting.hotspots': 'Significant hot-spots (30 days)',
   'meeting.hotspots.none': 'No significant hot-spot in the last 30 days',
-  'meeting.hotspots.count': '{count} reports, baseline {baseline}',
+  'meeting.hotspots.count': '{count} reports, baseline {baseline} reports',
   'meeting.problems': 'Common problems (30 days)',
   'meeting.decisions.none': 'No decision recorded yet',
   'meeting.decisions.move': 'Move {staff} staff for {weeks} weeks: {from} → {to}',

@@ -94,7 +94,7 @@ export const performanceZhCN = {
   'meeting.flagged.none': '本月没有需要重点讨论的单位',
   'meeting.hotspots': '显著热点（近 30 天）',
   'meeting.hotspots.none': '近 30 天没有显著热点',
-  'meeting.hotspots.count': '{count} 件，基线 {baseline}',
+  'meeting.hotspots.count': '{count} 件，基线 {baseline} 件',
   'meeting.problems': '共性问题（近 30 天）',
   'meeting.decisions.none': '尚无决定事项',
   'meeting.decisions.move': '调配 {staff} 人 {weeks} 周：{from} → {to}',

@@ -37,11 +37,11 @@ export const wallEn: Record<keyof typeof wallZhCN, string> = {
   'wall.cases.open': 'Open',
   'wall.cases.none': 'No case is overdue or due soon',
   'wall.cases.unassigned': 'Not yet dispatched',
-  'wall.cases.unitRow': '{overdue} overdue · {dueSoon} due soon',
+  'wall.cases.unitRow': '{overdue} cases overdue · {dueSoon} due soon',
 
   'wall.hotline.title': "Today's 12345 hotline",
   'wall.hotline.today': 'Calls today',
-  'wall.hotline.normal': 'Normal by now {n}',
+  'wall.hotline.normal': 'Normal by now: {n} calls',
   'wall.hotline.above': '{pct} above normal',
   'wall.hotline.below': '{pct} below normal',
   'wall.hotline.same': 'As normal',
@@ -52,7 +52,7 @@ export const wallEn: Record<keyof typeof wallZhCN, string> = {
   'wall.hotspots.title': 'Hot-spots, last {days} days',
   'wall.hotspots.none': 'No significant hot-spot',
   'wall.hotspots.count': '{n} reports',
-  'wall.hotspots.baseline': 'before {n}',
+  'wall.hotspots.baseline': 'before {n} reports',
 
   'wall.ranking.title': 'Department ranking · {month}',
   'wall.ranking.none': 'No scores this month yet',

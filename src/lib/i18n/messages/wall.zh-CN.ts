@@ -36,11 +36,11 @@ export const wallZhCN = {
   'wall.cases.open': '在办',
   'wall.cases.none': '没有超期或即将到期的工单',
   'wall.cases.unassigned': '待派单',
-  'wall.cases.unitRow': '超期 {overdue} · 将到期 {dueSoon}',
+  'wall.cases.unitRow': '超期 {overdue} 件 · 将到期 {dueSoon} 件',
 
   'wall.hotline.title': '今日 12345 热线',
   'wall.hotline.today': '今日来电',
-  'wall.hotline.normal': '常态同期 {n}',
+  'wall.hotline.normal': '常态同期 {n} 件',
   'wall.hotline.above': '高于常态 {pct}',
   'wall.hotline.below': '低于常态 {pct}',
   'wall.hotline.same': '与常态持平',
@@ -51,7 +51,7 @@ export const wallZhCN = {
   'wall.hotspots.title': '近 {days} 天诉求热点',
   'wall.hotspots.none': '暂无显著热点',
   'wall.hotspots.count': '{n} 件',
-  'wall.hotspots.baseline': '往期 {n}',
+  'wall.hotspots.baseline': '往期 {n} 件',
 
   'wall.ranking.title': '部门考核排名 · {month}',
   'wall.ranking.none': '本月暂无考核数据',

@@ -8,6 +8,7 @@ import { problemsZhCN } from './problems.zh-CN';
 import { performanceZhCN } from './performance.zh-CN';
 import { publicZhCN } from './public.zh-CN';
 import { wallZhCN } from './wall.zh-CN';
+import { textZhCN } from './text.zh-CN';
 
 export const zhCN = {
   ...casesZhCN,
@@ -17,6 +18,7 @@ export const zhCN = {
   ...performanceZhCN,
   ...publicZhCN,
   ...wallZhCN,
+  ...textZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 
