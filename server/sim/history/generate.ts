@@ -359,6 +359,7 @@ export async function runPast(
           lat: sensor.lat,
           departmentId: sensor.departmentId,
           note: text.note,
+          systemText: text.text,
         },
         now,
         undefined as never,

@@ -3,6 +3,7 @@
 // matching) at simulated instants, and every row they would write is kept here for the bulk writer.
 // Each method mirrors the SQL of cases.repository.ts column for column; holdings are cut afterwards
 // in SQL (case-holdings.ts), exactly as the repository's insertEvent would have cut them.
+import type { SystemText } from '../../../src/lib/api/system-text';
 import type {
   CasePatch,
   CaseRecord,
@@ -38,6 +39,8 @@ export interface CaseRow {
   code: string;
   title: string;
   description: string | null;
+  /** Language-neutral form of a system-written title (alarm cases), as cases.system_text. */
+  systemText: SystemText | null;
   category: string | null;
   state: CaseState;
   priority: 1 | 2 | 3;
@@ -273,6 +276,7 @@ export function caseRecorder(city: CitySnapshot, ids: { caseId: number; ticketId
         code: n.code ?? `GD-${shanghaiDay(n.createdAt)}-${id}`,
         title: n.title,
         description: n.description,
+        systemText: n.systemText ?? null,
         category: n.category,
         state: 'received',
         priority: n.priority,

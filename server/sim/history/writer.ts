@@ -76,12 +76,12 @@ export async function writeHistory(
   await chunked(rows.cases, async (p) => {
     await db.rows(
       sql`
-      insert into cases (id, code, title, description, category, state, priority, source, triage, address, street_id,
+      insert into cases (id, code, title, description, system_text, category, state, priority, source, triage, address, street_id,
                          grid_cell_id, department_id, sensor_id, geom, reports, dispatched_at, sign_due_at, signed_at,
                          allowed_hours, due_soon_at, due_at, pending_extension_hours, resolved_at, rating, closed_at,
                          version, created_at, updated_at)
-      select id, code, title, description, category, state, priority, source, triage, address, street_id, grid_cell_id,
-             department_id, sensor_id, ${point('lon', 'lat')}, reports, dispatched_at, sign_due_at, signed_at,
+      select id, code, title, description, system_text::jsonb, category, state, priority, source, triage, address,
+             street_id, grid_cell_id, department_id, sensor_id, ${point('lon', 'lat')}, reports, dispatched_at, sign_due_at, signed_at,
              allowed_hours, due_soon_at, due_at, pending_extension_hours, resolved_at, rating, closed_at, version,
              created_at, updated_at
       from unnest(${col(
@@ -96,6 +96,9 @@ export async function writeHistory(
       )},
                   ${col(
                     p.map((c) => c.description),
+                    'text',
+                  )}, ${col(
+                    p.map((c) => (c.systemText ? JSON.stringify(c.systemText) : null)),
                     'text',
                   )}, ${col(
                     p.map((c) => c.category),
@@ -189,8 +192,8 @@ export async function writeHistory(
                     p.map((c) => isoOf(c.updatedAt)),
                     'timestamptz',
                   )})
-        as x(id, code, title, description, category, state, priority, source, triage, address, street_id, grid_cell_id,
-             department_id, sensor_id, lon, lat, reports, dispatched_at, sign_due_at, signed_at, allowed_hours,
+        as x(id, code, title, description, system_text, category, state, priority, source, triage, address, street_id,
+             grid_cell_id, department_id, sensor_id, lon, lat, reports, dispatched_at, sign_due_at, signed_at, allowed_hours,
              due_soon_at, due_at, pending_extension_hours, resolved_at, rating, closed_at, version, created_at, updated_at)`,
       tx,
     );
