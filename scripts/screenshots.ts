@@ -70,13 +70,11 @@ async function main() {
     await shot(leader, '/performance/meeting', 'meeting', () => leader.waitForLoadState('networkidle'));
     await shot(leader, '/public', 'public', () => leader.getByTestId('public-page').waitFor());
     const officer = await signedIn(browser, server, 'officer', 'zh-CN');
-    await shot(officer, '/cases', 'cases', () =>
-      officer.locator('[data-testid="case-row"]').first().waitFor(),
-    );
-    const code = await officer.locator('[data-testid="case-row"]').first().getAttribute('data-code');
+    await shot(officer, '/cases', 'cases', () => officer.locator('tr[data-code]').first().waitFor());
+    const code = await officer.locator('tr[data-code]').first().getAttribute('data-code');
     await shot(officer, `/cases/${code}`, 'case', () => officer.waitForLoadState('networkidle'));
     const en = await signedIn(browser, server, 'officer', 'en');
-    await shot(en, '/cases', 'cases-en', () => en.locator('[data-testid="case-row"]').first().waitFor());
+    await shot(en, '/cases', 'cases-en', () => en.locator('tr[data-code]').first().waitFor());
     // The wall is a 1920×1080 kiosk signed in with a display token.
     const admin = await signedIn(browser, server, 'admin', 'zh-CN');
     const res = await admin.request.post('/api/admin/display-tokens', { data: { name: 'tour' } });
