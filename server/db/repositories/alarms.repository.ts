@@ -100,6 +100,22 @@ const FAMILY_OWNER_KEYS = JSON.stringify(
   Object.fromEntries(SENSOR_FAMILIES.map((f) => [f.code, f.ownerDepartmentKey])),
 );
 
+/**
+ * The department a sensor's alarm case goes to, as SQL over a sensor `s`, its type `t` and its district `d`:
+ * the family's owner bureau in the sensor's district, else the type's owner, else the street office, else the
+ * district's service center, else any service center. The live alarm path and the history generator share it.
+ */
+export const SENSOR_OWNER_DEPARTMENT = sql`coalesce(
+  (select dep.id from departments dep
+   where dep.code = d.code || '-' || coalesce(t.owner_department_key, ${FAMILY_OWNER_KEYS}::jsonb ->> t.code)),
+  t.owner_department_id,
+  (select dep.id from departments dep
+   where dep.kind = 'street_office' and dep.street_id = s.street_id order by dep.id limit 1),
+  (select dep.id from departments dep
+   where dep.kind = 'service_center' and dep.district_id = d.id order by dep.id limit 1),
+  (select dep.id from departments dep where dep.kind = 'service_center' order by dep.id limit 1)
+)`;
+
 const VIEW_COLUMNS = sql`
   a.id, a.sensor_id as "sensorId", s.code as "sensorCode", a.rule_id as "ruleId", a.severity, a.status,
   a.opened_at as "openedAt", a.last_seen_at as "lastSeenAt", a.occurrences, a.last_value as "lastValue",
@@ -284,16 +300,7 @@ export function alarmsRepository(db: Database) {
           sql`
           select s.code as "sensorCode", t.name as "familyName", s.street_id as "streetId",
             s.grid_cell_id as "gridCellId", ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
-            coalesce(
-              (select dep.id from departments dep
-               where dep.code = d.code || '-' || coalesce(t.owner_department_key, ${FAMILY_OWNER_KEYS}::jsonb ->> t.code)),
-              t.owner_department_id,
-              (select dep.id from departments dep
-               where dep.kind = 'street_office' and dep.street_id = s.street_id order by dep.id limit 1),
-              (select dep.id from departments dep
-               where dep.kind = 'service_center' and dep.district_id = d.id order by dep.id limit 1),
-              (select dep.id from departments dep where dep.kind = 'service_center' order by dep.id limit 1)
-            ) as "departmentId"
+            ${SENSOR_OWNER_DEPARTMENT} as "departmentId"
           from sensors s
           join sensor_types t on t.id = s.type_id
           left join streets str on str.id = s.street_id

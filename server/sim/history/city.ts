@@ -1,8 +1,8 @@
 // The history's reads of the city it happens in: streets and grid cells with their shapes, districts,
 // departments, and the sensors with the department an alarm case goes to.
+import { SENSOR_OWNER_DEPARTMENT } from '../../db/repositories/alarms.repository';
 import { sql } from 'drizzle-orm';
 import type { Database, Orm } from '../../db/client';
-import { SENSOR_FAMILIES } from '../../domain/city-facts';
 import type { PolygonGeometry } from '../../domain/geo';
 import type { CitySnapshot } from './recorder';
 
@@ -21,9 +21,6 @@ export interface HistorySensor {
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const FAMILY_OWNER_KEYS = JSON.stringify(
-  Object.fromEntries(SENSOR_FAMILIES.map((f) => [f.code, f.ownerDepartmentKey])),
-);
 
 /** Streets, grid cells, districts, departments and sensors, read once. */
 export async function readCity(
@@ -53,16 +50,7 @@ export async function readCity(
     sql`
     select s.id, s.code, t.code as family, t.name as "familyName", s.street_id as "streetId",
       s.grid_cell_id as "gridCellId", ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
-      coalesce(
-        (select dep.id from departments dep
-         where dep.code = d.code || '-' || coalesce(t.owner_department_key, ${FAMILY_OWNER_KEYS}::jsonb ->> t.code)),
-        t.owner_department_id,
-        (select dep.id from departments dep
-         where dep.kind = 'street_office' and dep.street_id = s.street_id order by dep.id limit 1),
-        (select dep.id from departments dep
-         where dep.kind = 'service_center' and dep.district_id = d.id order by dep.id limit 1),
-        (select dep.id from departments dep where dep.kind = 'service_center' order by dep.id limit 1)
-      ) as "departmentId"
+      ${SENSOR_OWNER_DEPARTMENT} as "departmentId"
     from sensors s
     join sensor_types t on t.id = s.type_id
     left join streets str on str.id = s.street_id
