@@ -34,6 +34,7 @@ import { wallScheduleOf, workCalendarOf, type Config } from './config';
 import type { WorkCalendar } from './domain/work-calendar';
 import { generateDemoCity } from './sim/generate-city';
 import { generateDemoHistory } from './sim/history';
+import { openBasemap, type Basemap } from './basemap/archive';
 
 export interface App {
   config: Config;
@@ -83,6 +84,8 @@ export interface App {
   problems: ProblemsService;
   /** In-process notices for the live layer: "case" after every committed case change. */
   events: AppEvents;
+  /** The deployment's vector basemap (BASEMAP_PMTILES), served by /api/map/basemap; null without one. */
+  basemap: Basemap | null;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
   demoAccounts: { username: string; role: string; displayName: string }[];
 }
@@ -179,6 +182,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     hotspots,
     problems: problemsService({ problems: problemsRepository(db) }),
     events,
+    basemap: null,
     demoAccounts: [],
   };
 }
@@ -190,6 +194,10 @@ export async function startApp(config: Config): Promise<App> {
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info('database ready', { engine: db.engine, ms: Date.now() - t0 });
   const app = buildApp(config, db, log);
+  if (config.BASEMAP_PMTILES) {
+    app.basemap = await openBasemap(config.BASEMAP_PMTILES);
+    log.info('basemap', { file: app.basemap.file, ...app.basemap.info });
+  }
   const city = await generateDemoCity(db, {
     sensorCount: config.DEMO_SENSOR_COUNT,
     seed: config.DEMO_SEED,

@@ -52,6 +52,8 @@ const schema = z.object({
   REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(100),
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),
+  /** A local PMTiles archive of vector tiles (Protomaps schema, or `npm run import:basemap`'s output). */
+  BASEMAP_PMTILES: z.string().min(1).optional(),
   ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   HEARTBEAT_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

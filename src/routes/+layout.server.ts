@@ -4,4 +4,5 @@ export const load: LayoutServerLoad = ({ locals }) => ({
   user: locals.user,
   lang: locals.lang,
   basemapStyleUrl: locals.app.config.BASEMAP_STYLE_URL ?? null,
+  basemapTiles: locals.app.basemap?.info ?? null,
 });

@@ -21,12 +21,15 @@ import {
   STREETS_SOURCE,
   STREETS_URL,
 } from './style';
+import { nameField, ROAD_LABEL_LAYER, STATION_LABEL_LAYER, type BasemapInfo } from './basemap';
 
 export interface MapControllerOptions {
   /** Element the map fills. */
   container: HTMLElement;
   /** The deployment's basemap style; null for the offline style. */
   basemapStyleUrl: string | null;
+  /** The deployment's vector basemap tiles drawn in the offline style (BASEMAP_PMTILES); null without. */
+  basemapTiles?: BasemapInfo | null;
   /** Language of the street labels. */
   lang: Lang;
   /** Called with the sensor id when the user clicks a sensor. */
@@ -39,6 +42,15 @@ export interface MapControllerOptions {
   onModeChange?: (mode: 'cells' | 'points') => void;
   /** Called after the map moved, with the visible box [west, south, east, north] and the zoom. */
   onViewport?: (bbox: [number, number, number, number], zoom: number) => void;
+}
+
+/** What the basemap shows at the moment (for the browser tests). */
+export interface BasemapRendering {
+  roadLines: number;
+  roadNames: string[];
+  stationNames: string[];
+  /** The station labels' text-field expression, as JSON (which name comes first). */
+  labelField: string | null;
 }
 
 async function fetchJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -73,10 +85,15 @@ export class MapController {
     this.#lang = opts.lang;
     this.map = new maplibregl.Map({
       container: opts.container,
-      style: opts.basemapStyleUrl ?? offlineStyle(),
+      style:
+        opts.basemapStyleUrl ??
+        offlineStyle(
+          opts.basemapTiles ? { info: opts.basemapTiles, lang: opts.lang, origin: location.origin } : null,
+        ),
       bounds: INITIAL_BOUNDS,
       fitBoundsOptions: { padding: 24 },
-      attributionControl: opts.basemapStyleUrl ? { compact: true } : false,
+      // Attribution (e.g. "© OpenStreetMap contributors") whenever third-party map data is drawn.
+      attributionControl: opts.basemapStyleUrl || opts.basemapTiles ? { compact: false } : false,
       maplibreLogo: false,
       dragRotate: false,
       pitchWithRotate: false,
@@ -149,6 +166,30 @@ export class MapController {
     if (lang === this.#lang) return;
     this.#lang = lang;
     this.#relabel();
+    for (const id of [ROAD_LABEL_LAYER, STATION_LABEL_LAYER])
+      if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'text-field', nameField(lang));
+  }
+
+  /** The basemap as drawn now: road lines, placed road and station names, the station label's field. */
+  renderedBasemap(): BasemapRendering {
+    const present = (ids: string[]) => ids.filter((id) => this.map.getLayer(id));
+    const names = (ids: string[]) => [
+      ...new Set(
+        this.map
+          .queryRenderedFeatures({ layers: present(ids) })
+          .map((f) => String(f.properties?.name ?? ''))
+          .filter(Boolean),
+      ),
+    ];
+    const roads = present(['basemap-road-minor', 'basemap-road-major', 'basemap-road-highway']);
+    return {
+      roadLines: roads.length ? this.map.queryRenderedFeatures({ layers: roads }).length : 0,
+      roadNames: names([ROAD_LABEL_LAYER]),
+      stationNames: names([STATION_LABEL_LAYER]),
+      labelField: this.map.getLayer(STATION_LABEL_LAYER)
+        ? JSON.stringify(this.map.getLayoutProperty(STATION_LABEL_LAYER, 'text-field'))
+        : null,
+    };
   }
 
   /** Pixel position of [lon, lat] relative to the map container. */

@@ -1,8 +1,17 @@
 // The offline basemap: a background plus our own district and street boundaries, with no glyphs,
-// sprites or remote URLs, so no request leaves the deployment. With a deployment's own basemap style,
-// the same boundary layers are added on top of it.
+// sprites or remote URLs, so no request leaves the deployment; with BASEMAP_PMTILES, the deployment's
+// vector basemap (./basemap.ts) from CityNerve's own tile route in between. With a deployment's own
+// basemap style (BASEMAP_STYLE_URL), the same boundary layers are added on top of it.
 import type { FeatureCollection } from 'geojson';
 import type { MapOptions } from 'maplibre-gl';
+import type { Lang } from '$lib/i18n';
+import {
+  BASEMAP_SOURCE,
+  basemapLabelLayers,
+  basemapSource,
+  basemapUnderLayers,
+  type BasemapInfo,
+} from './basemap';
 import { BASEMAP } from './colors';
 
 export type StyleSpecification = Exclude<MapOptions['style'], string | undefined>;
@@ -68,15 +77,31 @@ export function boundaryLayers(options: { overBasemap: boolean }): LayerSpecific
   ];
 }
 
-/** The whole style used when the deployment has no basemap of its own. */
-export function offlineStyle(): StyleSpecification {
+/** The basemap tiles to draw under the boundaries (BASEMAP_PMTILES), the labels' language, the page's origin. */
+export interface OfflineBasemap {
+  info: BasemapInfo;
+  lang: Lang;
+  origin: string;
+}
+
+/**
+ * The built-in style: a background, our district and street boundaries and, when the deployment serves a
+ * vector basemap, its water, parks, roads and names between the district fill and the outlines.
+ */
+export function offlineStyle(basemap: OfflineBasemap | null = null): StyleSpecification {
+  const [fill, ...outlines] = boundaryLayers({ overBasemap: false });
   return {
     version: 8,
     name: 'citynerve-offline',
-    sources: boundarySources(),
+    sources: basemap
+      ? { ...boundarySources(), [BASEMAP_SOURCE]: basemapSource(basemap.info, basemap.origin) }
+      : boundarySources(),
     layers: [
       { id: 'citynerve-background', type: 'background', paint: { 'background-color': BASEMAP.background } },
-      ...boundaryLayers({ overBasemap: false }),
+      fill,
+      ...(basemap ? basemapUnderLayers() : []),
+      ...outlines,
+      ...(basemap ? basemapLabelLayers(basemap.lang) : []),
     ],
   };
 }

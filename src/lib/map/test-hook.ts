@@ -1,7 +1,7 @@
 // A read-only window hook for the browser tests: sequence, sensor states and positions, and map
 // projection. Harmless in production: it exposes nothing the page does not already show.
 import { positionOf, stateOf, type LiveSensorTable } from '$lib/streams/sensor-table';
-import type { MapController } from './map-controller';
+import type { BasemapRendering, MapController } from './map-controller';
 
 /** What `window.__citynerve` offers on the map page. */
 export interface CityNerveTestHook {
@@ -23,6 +23,8 @@ export interface CityNerveTestHook {
   sensorMode(): 'cells' | 'points' | null;
   /** True once the server confirmed the deltas are scoped to the current viewport (zoomed in far enough). */
   viewportScoped(): boolean;
+  /** The deployment basemap as drawn now; null before the map exists. */
+  basemap(): BasemapRendering | null;
 }
 
 declare global {
@@ -62,5 +64,6 @@ export function installMapTestHook(
     moving: () => map()?.isMoving() ?? false,
     sensorMode: () => map()?.sensorMode() ?? null,
     viewportScoped: () => stream.viewportScoped,
+    basemap: () => map()?.renderedBasemap() ?? null,
   });
 }
