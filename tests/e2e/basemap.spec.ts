@@ -99,3 +99,14 @@ test('tile requests are checked: a tile outside the grid gets a clear 400, an em
   expect(tile.status()).toBe(200);
   expect(tile.headers()['content-type']).toBe('application/vnd.mapbox-vector-tile');
 });
+
+test('the public view and the hot-spot map draw the same basemap, credited', async ({ page, login }) => {
+  await page.goto('/public');
+  await expect(page.locator('.maplibregl-ctrl-attrib').first()).toContainText('OpenStreetMap', {
+    timeout: 30_000,
+  });
+  await login('leader', '/hotspots');
+  await expect(page.locator('.maplibregl-ctrl-attrib').first()).toContainText('OpenStreetMap', {
+    timeout: 30_000,
+  });
+});

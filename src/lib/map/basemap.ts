@@ -180,3 +180,23 @@ export function basemapLabelLayers(lang: Lang): LayerSpecification[] {
     },
   ];
 }
+
+/**
+ * The basemap options of a page's own small map (hot-spots, the public view) from the root layout's data,
+ * and whether the map must credit it.
+ */
+export function pageBasemap(
+  data: { basemapTiles?: BasemapInfo | null },
+  lang: Lang,
+): { style: OfflineBasemapOptions | null; attributionControl: false | { compact: boolean } } {
+  const info = data.basemapTiles ?? null;
+  if (!info || typeof location === 'undefined') return { style: null, attributionControl: false };
+  return { style: { info, lang, origin: location.origin }, attributionControl: { compact: true } };
+}
+
+/** The same shape as style.ts's OfflineBasemap (kept here to avoid an import cycle). */
+interface OfflineBasemapOptions {
+  info: BasemapInfo;
+  lang: Lang;
+  origin: string;
+}
