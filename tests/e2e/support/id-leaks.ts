@@ -19,8 +19,9 @@ export function findIdLeaks(text: string): string[] {
 }
 
 /**
- * The id leaks in the visible text of `page` and its document title: text of hidden elements (display none,
- * visibility hidden), scripts and secondary-detail elements does not count.
+ * The id leaks in the visible text of `page`, its document title and the tooltips and accessible names of its
+ * elements (title, aria-label, alt, placeholder): text of hidden elements (display none, visibility
+ * hidden), scripts and secondary-detail elements does not count.
  */
 export async function idLeaks(page: Page): Promise<string[]> {
   const text = await page.evaluate(() => {
@@ -31,6 +32,11 @@ export async function idLeaks(page: Page): Promise<string[]> {
       if (el.hasAttribute('data-detail')) return;
       const style = getComputedStyle(el);
       if (style.display === 'none' || style.visibility === 'hidden') return;
+      // What a pointer's tooltip or a screen reader says counts as text too.
+      for (const attr of ['title', 'aria-label', 'alt', 'placeholder']) {
+        const v = el.getAttribute(attr);
+        if (v) parts.push(v);
+      }
       for (const node of el.childNodes) {
         if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
         else if (node.nodeType === Node.ELEMENT_NODE) walk(node as Element);
