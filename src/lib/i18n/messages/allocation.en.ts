@@ -19,7 +19,7 @@ export const allocationEn: Record<keyof typeof allocationZhCN, string> = {
   'allocation.load.demand': 'Demand h/week',
   'allocation.load.capacity': 'Capacity h/week',
   'allocation.load.overloaded': 'Overloaded (demand > capacity)',
-  'allocation.load.row': 'load {load} · {overdue} cases overdue',
+  'allocation.load.row': 'load {load} · {overdue} overdue',
   'allocation.load.tooltip':
     '{name}: demand {demand} h/week, capacity {capacity} h/week ({staff} staff), load {load}, {overdue} cases expected overdue',
   'allocation.load.axis': 'hours/week',
