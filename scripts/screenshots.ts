@@ -68,10 +68,25 @@ async function newPage(
   return context.newPage();
 }
 
-async function shot(page: Page, look: Look, path: string, name: string, wait: () => Promise<unknown>) {
+/**
+ * Opens `path`, waits for `wait` and for the answers to the requests named in `fetches` (a map draws its
+ * outlines only once they arrive, which may be after the page went quiet once), and photographs it.
+ */
+async function shot(
+  page: Page,
+  look: Look,
+  path: string,
+  name: string,
+  wait: () => Promise<unknown>,
+  fetches: string[] = [],
+) {
   const t0 = Date.now();
+  const answers = fetches.map((part) =>
+    page.waitForResponse((r) => r.url().includes(part), { timeout: 120_000 }),
+  );
   await page.goto(path);
   await wait();
+  await Promise.all(answers);
   // Maps and charts fetch their data after the page is up; a page with a live socket never goes idle.
   await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
   await page.waitForTimeout(2000); // transitions and charts settle
@@ -120,7 +135,10 @@ async function tour(browser: Browser, target: Target, look: Look) {
   await shot(officer, look, `/cases/${code}`, 'case', () => officer.getByTestId('case-page').waitFor());
   await officer.context().close();
 
-  await shot(leader, look, '/hotspots', 'hotspots', () => leader.getByTestId('hotspot-list').waitFor());
+  await shot(leader, look, '/hotspots', 'hotspots', () => leader.getByTestId('hotspot-list').waitFor(), [
+    '/api/map/streets',
+    '/api/map/districts',
+  ]);
   await shot(leader, look, '/problems', 'problems', () => leader.getByTestId('problems-table').waitFor());
   await shot(leader, look, '/allocation', 'allocation', () => leader.getByTestId('load-chart').waitFor());
   await shot(leader, look, '/performance', 'performance', () =>
@@ -132,7 +150,14 @@ async function tour(browser: Browser, target: Target, look: Look) {
   await leader.context().close();
 
   const citizen = await newPage(browser, target, look);
-  await shot(citizen, look, '/public', 'public', () => citizen.getByTestId('public-page').waitFor());
+  await shot(
+    citizen,
+    look,
+    '/public',
+    'public',
+    () => citizen.locator('[data-testid="public-map"][data-loaded="true"]').waitFor(),
+    ['/api/public/boundaries/streets', '/api/public/boundaries/districts'],
+  );
   await citizen.context().close();
 }
 
