@@ -175,7 +175,8 @@ async function main() {
           SIM_DESK_WORKERS: 'true',
           LOG_LEVEL: 'info',
         },
-        { embedded: true },
+        // The demo past is made on first start: about 1.5 min on two free cores.
+        { embedded: true, startTimeoutMs: 600_000 },
       );
   const target: Target = server
     ? { url: server.url, password: server.password }
