@@ -6,13 +6,13 @@ export interface CaseReference {
   groups: { code: string; name: string; nameEn: string }[];
   categories: { code: string; group: string; name: string; nameEn: string; priority: 1 | 2 | 3 }[];
   departments: { id: number; name: string; nameEn: string; kind: string; streetId: number | null }[];
-  streets: { id: number; name: string }[];
+  streets: { id: number; name: string; nameEn: string }[];
 }
 
 export async function caseReference(
-  repo: Pick<CasesRepository, 'departments' | 'streetsForPlacement'>,
+  repo: Pick<CasesRepository, 'departments' | 'streetNames'>,
 ): Promise<CaseReference> {
-  const [departments, streets] = await Promise.all([repo.departments(), repo.streetsForPlacement()]);
+  const [departments, streets] = await Promise.all([repo.departments(), repo.streetNames()]);
   return {
     groups: CATEGORY_GROUPS.map(({ code, name, nameEn }) => ({ code, name, nameEn })),
     categories: CATEGORIES.map(({ code, group, name, nameEn, priority }) => ({
@@ -29,6 +29,6 @@ export async function caseReference(
       kind,
       streetId,
     })),
-    streets: streets.map(({ id, name }) => ({ id, name })),
+    streets: streets.map(({ id, name, nameEn }) => ({ id, name, nameEn })),
   };
 }

@@ -108,7 +108,9 @@ test.describe('the live map', () => {
       const agree = () =>
         page.evaluate(() => {
           const legend = document.querySelector('[data-testid="count-warning"]')?.getAttribute('data-count');
-          const chip = document.querySelector('[data-testid="filtered-count-warning"]')?.textContent;
+          const chip = document
+            .querySelector('[data-testid="filtered-count-warning"]')
+            ?.getAttribute('data-count');
           return Number(legend) === Number(chip);
         });
       await expect.poll(agree).toBe(true);
@@ -121,7 +123,7 @@ test.describe('the live map', () => {
         const [{ n }] = await sql<{ n: number }[]>`
           select count(*)::int as n from sensor_state st join sensors s on s.id = st.sensor_id
           join sensor_types t on t.id = s.type_id where st.state = 1 and t.code <> ${hidden}`;
-        const chip = await page.getByTestId('filtered-count-warning').textContent();
+        const chip = await page.getByTestId('filtered-count-warning').getAttribute('data-count');
         return Number(chip) === n;
       };
       await expect.poll(warningsShown).toBe(true);

@@ -275,6 +275,13 @@ export function casesRepository(db: Database) {
       return r ? Number(r.id) : null;
     },
 
+    /** Every street's name in both languages, for lists the user picks from or reads. */
+    async streetNames(): Promise<{ id: number; name: string; nameEn: string }[]> {
+      const rows = await db.rows<{ id: unknown; name: string; nameEn: string | null }>(sql`
+        select id, name, name_en as "nameEn" from streets order by id`);
+      return rows.map((r) => ({ id: Number(r.id), name: r.name, nameEn: r.nameEn ?? r.name }));
+    },
+
     /** Every unit a case can go to, street offices last. */
     async departments(): Promise<
       { id: number; code: string; name: string; nameEn: string; kind: string; streetId: number | null }[]

@@ -143,6 +143,11 @@ export function formatRelative(lang: Lang, value: Instant, now: Instant): string
   return rtf.format(0, 'minute');
 }
 
+/** Items as one phrase: "徐家汇街道、田林街道" / "Xujiahui, Tianlin". */
+export function formatList(lang: Lang, items: readonly string[]): string {
+  return items.join(lang === 'en' ? ', ' : '、');
+}
+
 /** A whole number with grouping: "12,345" (both languages group by thousands). */
 export function formatInteger(lang: Lang, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NONE;

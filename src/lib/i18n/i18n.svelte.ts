@@ -83,6 +83,9 @@ export class I18n {
   num = (value: number | null | undefined, digits?: number, opts?: { fixed?: boolean }): string =>
     format.formatNumber(this.lang, value, digits, opts);
 
+  /** Items as one phrase, with the language's separator ("、" / ", "). */
+  list = (items: readonly string[]): string => format.formatList(this.lang, items);
+
   /** A share 0–1 as a percentage ("87.5%"). */
   percent = (share: number | null | undefined, digits?: number): string =>
     format.formatPercent(this.lang, share, digits);

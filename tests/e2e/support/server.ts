@@ -30,8 +30,13 @@ export interface ServerOptions {
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  opts: { embedded?: boolean } = {},
+  opts: {
+    embedded?: boolean;
+    /** How long the first start may take (default 120 s). */
+    startTimeoutMs?: number;
+  } = {},
 ): Promise<TestServer> {
+  const startTimeout = opts.startTimeoutMs ?? 120_000;
   const base = opts.embedded ? undefined : process.env.TEST_DATABASE_URL;
   let databaseUrl: string | null = null;
   let dataDir: string | null = null;
@@ -88,8 +93,8 @@ export async function startTestServer(
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(
-          () => reject(new Error(`server did not start in 120 s\n${out}\n${err}`)),
-          120_000,
+          () => reject(new Error(`server did not start in ${startTimeout / 1000} s\n${out}\n${err}`)),
+          startTimeout,
         );
         child!.stdout!.on('data', (d: Buffer) => {
           out += d.toString();

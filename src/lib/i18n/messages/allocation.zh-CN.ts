@@ -40,6 +40,8 @@ export const allocationZhCN = {
 
   'allocation.recs.title': '调配建议（按减少逾期排序）',
   'allocation.recs.empty': '当前负荷均衡，没有需要调配的人员',
+  'allocation.recs.emptyOverloaded':
+    '{n} 个单位超负荷，但人员调配只在同一区的街道办事处之间建议，没有能减少逾期的调配；这些单位需另行增援',
   'allocation.recs.move': '从 {from} 调 {staff} 人到 {to}，为期 {weeks} 周',
   'allocation.recs.overdue': '预计逾期 {before} → {after} 件',
   'allocation.recs.reduction': '减少 {n} 件',

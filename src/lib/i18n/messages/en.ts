@@ -234,7 +234,7 @@ export const en: Messages = {
   'legend.cells':
     'Squares group normal sensors: colour shows the worst state inside, opacity the density. Zoom in for single sensors.',
   'search.label': 'Find a sensor by code',
-  'search.placeholder': 'Sensor code, e.g. MH-000123',
+  'search.placeholder': 'Code, e.g. MH-000123',
   'search.submit': 'Find',
   'search.searching': 'Searching…',
   'search.notFound': 'No sensor with code {code}',

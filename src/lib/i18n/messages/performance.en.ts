@@ -10,6 +10,7 @@ export const performanceEn: Record<keyof typeof performanceZhCN, string> = {
   'performance.computedAt': 'Computed {at}',
   'performance.loading': 'Computing…',
   'performance.none': 'No unit to assess this month',
+  'performance.idle': 'no cases this month',
   'performance.export': 'Export {year} as CSV',
   'performance.print': 'Print report',
   'performance.meeting': 'Meeting mode',

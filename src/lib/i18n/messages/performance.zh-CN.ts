@@ -9,6 +9,7 @@ export const performanceZhCN = {
   'performance.computedAt': '计算时间 {at}',
   'performance.loading': '正在计算…',
   'performance.none': '本月没有可考评的单位',
+  'performance.idle': '本月无工单，未扣分',
   'performance.export': '导出 {year} 年 CSV',
   'performance.print': '打印报告',
   'performance.meeting': '会议模式',

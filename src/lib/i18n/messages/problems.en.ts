@@ -33,5 +33,6 @@ export const problemsEn: Record<keyof typeof problemsZhCN, string> = {
   'leader.hotspots': 'Significant hot-spots (7 days)',
   'leader.problems': 'Common problems (30 days)',
   'leader.none': 'None',
+  'leader.count': '{n} reports',
   'leader.more': 'See all',
 };

@@ -31,5 +31,6 @@ export const problemsZhCN = {
   'leader.hotspots': '显著热点（近 7 天）',
   'leader.problems': '共性问题（近 30 天）',
   'leader.none': '暂无',
+  'leader.count': '{n} 件',
   'leader.more': '查看全部',
 } as const;

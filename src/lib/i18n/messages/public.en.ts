@@ -24,6 +24,7 @@ export const publicEn: Record<keyof typeof publicZhCN, string> = {
   'public.trend.cases': 'Cases',
   'public.trend.resolved': 'Resolved',
   'public.trend.point': '{month}: {value}',
+  'public.trend.running': '* this month so far',
   'public.streets.title': 'Reports per street and category (12 months)',
   'public.streets.street': 'Street / town',
   'public.streets.unplaced': 'Not placed',

@@ -23,6 +23,7 @@ export const publicZhCN = {
   'public.trend.cases': '工单',
   'public.trend.resolved': '办结',
   'public.trend.point': '{month}：{value}',
+  'public.trend.running': '* 本月至今（未满一月）',
   'public.streets.title': '各街道诉求（按类别，12 个月）',
   'public.streets.street': '街道 / 镇',
   'public.streets.unplaced': '未定位',

@@ -233,7 +233,7 @@ export const zhCN = {
   'filters.reset': '全部显示',
   'legend.cells': '方格为正常传感器的聚合：颜色表示格内最严重状态，深浅表示密度；放大后显示单个传感器',
   'search.label': '按编号查找传感器',
-  'search.placeholder': '传感器编号，如 MH-000123',
+  'search.placeholder': '传感器编号 MH-000123',
   'search.submit': '查找',
   'search.searching': '查找中…',
   'search.notFound': '没有编号为 {code} 的传感器',
