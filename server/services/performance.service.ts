@@ -204,8 +204,21 @@ export function performanceService(deps: PerformanceServiceDeps) {
           yearToDate: { score: mean2(ytdMonths.map((m) => at(m).score.total)), kpis: summaryOf(ytd) },
         };
       });
-      rows.sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
-      rows.forEach((r, i) => (r.rank = i > 0 && rows[i - 1].score === r.score ? rows[i - 1].rank : i + 1));
+      // A unit with no case in the month keeps full marks because nothing was measured: it ranks after every
+      // unit that was measured, not at the top of the table (and of the wall).
+      const measured = (r: (typeof rows)[number]) =>
+        r.kpis.counts.received > 0 || Object.values(r.kpis.rates).some((v) => v !== null);
+      rows.sort(
+        (a, b) =>
+          Number(measured(b)) - Number(measured(a)) || b.score - a.score || a.code.localeCompare(b.code),
+      );
+      rows.forEach(
+        (r, i) =>
+          (r.rank =
+            i > 0 && rows[i - 1].score === r.score && measured(rows[i - 1]) === measured(r)
+              ? rows[i - 1].rank
+              : i + 1),
+      );
       await store(scheme.value, month, all.get(month)!, now);
       return {
         ok: true,

@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import { performanceRepository } from '../db/repositories/performance.repository';
 import { wallRepository } from '../db/repositories/wall.repository';
 import { baselineDayOffsets, hotlineVolume, shanghaiMidnight } from '../domain/hotline-volume';
-import { monthOf } from '../domain/kpis';
+import { addMonths, monthOf } from '../domain/kpis';
 import type { WorkCalendar } from '../domain/work-calendar';
 import type { Logger } from '../log';
 import type { HotspotService } from './hotspot.service';
@@ -104,7 +104,9 @@ export function wallService(deps: WallServiceDeps) {
         return { days: r.days, total: r.total, cells };
       }),
       part('ranking', async () => {
-        const r = await performance.ranking(monthOf(now), undefined, now);
+        // The last complete month, as /performance shows by default: early in a month the running one has
+        // too few closed cases to rank (every unit would tie at full marks).
+        const r = await performance.ranking(addMonths(monthOf(now), -1), undefined, now);
         if (!r.ok) throw new Error(r.message);
         return {
           month: r.value.month,

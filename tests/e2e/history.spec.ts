@@ -89,6 +89,10 @@ test('the wall compares today with the usual, and no screen shows internal ids i
   await openWall(page, token, 'scenes=city&seconds=600', { map: false });
   await expect(page.getByTestId('wall-hotline-verdict')).toBeVisible({ timeout: 30_000 });
   expect(await idLeaks(page)).toEqual([]);
+  // The wall ranks the last complete month: the best units' scores differ, not 57 ties at full marks.
+  const wallScores = await page.getByTestId('wall-ranking-unit').locator('.score').allInnerTexts();
+  expect(wallScores.length).toBeGreaterThanOrEqual(5);
+  expect(new Set(wallScores).size).toBeGreaterThan(1);
 
   const officer = await signedInPage(browser, server.url, 'officer', server.password, '/cases');
   for (const lang of ['zh-CN', 'en'] as const) {
