@@ -51,6 +51,10 @@ test('the ranking of the last complete month spreads out, with a 12-month trend'
 test('hot-spots: significant this week, and the planted bar street over 30 days', async ({ page, login }) => {
   await login('leader', '/hotspots');
   await expect(page.getByTestId('hotspot-list').locator('tbody tr').first()).toBeVisible({ timeout: 30_000 });
+  // The default window is the last 7 days: at least one cell is significant after the FDR correction.
+  await expect(
+    page.getByTestId('hotspot-list').locator('tbody tr[data-significant="true"]').first(),
+  ).toBeVisible();
   await page.getByTestId('hotspot-window').getByRole('radio').nth(3).check();
   const list = page.getByTestId('hotspot-list');
   // The bar street (衡山路, 天平路街道) is loud all year; the flooded block only shows after rain, which a

@@ -160,7 +160,9 @@ export function storyDay(day: HistoryDay, rnd: Random): StoryItem[] {
       case 'noise': {
         // Evenings and nights, Friday and Saturday nights the loudest.
         const weekend = day.weekday === 5 || day.weekday === 6;
-        const n = rnd.poisson((weekend ? 5 : 1.6) * (day.season === 'winter' ? 0.7 : 1));
+        // Loud enough all year for a significant 7-day hot-spot against the district's background (about 24
+        // reports a week in winter, when fewer people sit outside).
+        const n = rnd.poisson((weekend ? 8 : 2.6) * (day.season === 'winter' ? 0.85 : 1));
         for (let i = 0; i < n; i++)
           out.push({ kind: 'call', at: at(day, 20 + (Math.abs(rnd.normal(0, 2.2)) % 7)), story });
         break;
