@@ -45,12 +45,21 @@ export function fillStateColors(states: Uint8Array, out: Uint8Array): Uint8Array
   return out;
 }
 
-/** Fill of a city-zoom cell of normal sensors; brighter than single dots so sparse cells still read. */
-export const CELL_NORMAL_RGB: readonly [number, number, number] = [56, 214, 120];
+/**
+ * Fill of a city-zoom dot of healthy sensors: a muted slate green close to the district fills, so a screen
+ * of thousands of healthy sensors reads as quiet texture and the warning, alarm and offline dots stand out.
+ */
+export const CELL_NORMAL_RGB: readonly [number, number, number] = [96, 150, 128];
+
+/** Opacity of a healthy cell dot from the sparsest to the densest cell. */
+const CELL_NORMAL_ALPHA: readonly [number, number] = [0.22, 0.5];
+/** Opacity of a cell dot holding abnormal sensors: a halo under their own dots. */
+const CELL_ABNORMAL_ALPHA: readonly [number, number] = [0.45, 0.7];
 
 /**
- * Writes the RGBA of one aggregated cell at byte `o` of `out`: green tinted towards the worst shown state
- * by the abnormal share (any abnormal sensor gives a visible tint), opacity by density (`density` 0..1).
+ * Writes the RGBA of one aggregated cell at byte `o` of `out`: muted green, tinted towards the worst shown
+ * state by the abnormal share (any abnormal sensor gives a visible tint), opacity by density (`density`
+ * 0..1) and stronger when the cell holds abnormal sensors.
  */
 export function writeCellColor(
   out: Uint8Array,
@@ -65,11 +74,20 @@ export function writeCellColor(
     return;
   }
   const share = abnormal / shown;
-  const t = abnormal === 0 ? 0 : 0.3 + 0.7 * Math.min(1, share / 0.25);
+  const t = abnormal === 0 ? 0 : 0.55 + 0.45 * Math.min(1, share / 0.25);
   const c = STATE_RGBA[worst] ?? STATE_RGBA[3];
   out[o] = Math.round(CELL_NORMAL_RGB[0] + (c[0] - CELL_NORMAL_RGB[0]) * t);
   out[o + 1] = Math.round(CELL_NORMAL_RGB[1] + (c[1] - CELL_NORMAL_RGB[1]) * t);
   out[o + 2] = Math.round(CELL_NORMAL_RGB[2] + (c[2] - CELL_NORMAL_RGB[2]) * t);
-  // Never so faint that a one-sensor cell disappears against the district fill.
-  out[o + 3] = Math.round(255 * (0.42 + 0.5 * Math.sqrt(Math.min(1, Math.max(0, density)))));
+  const [lo, hi] = abnormal === 0 ? CELL_NORMAL_ALPHA : CELL_ABNORMAL_ALPHA;
+  out[o + 3] = Math.round(255 * (lo + (hi - lo) * Math.sqrt(Math.min(1, Math.max(0, density)))));
+}
+
+/** Radius of a cell's dot as a share of the cell edge, from the sparsest to the densest cell. */
+export const CELL_RADIUS_SHARE: readonly [number, number] = [0.16, 0.4];
+
+/** Radius in metres of the dot of a cell with edge `cellSizeM` and `density` 0..1 (area follows the count). */
+export function cellRadiusM(cellSizeM: number, density: number): number {
+  const [lo, hi] = CELL_RADIUS_SHARE;
+  return cellSizeM * (lo + (hi - lo) * Math.sqrt(Math.min(1, Math.max(0, density))));
 }

@@ -1,7 +1,7 @@
 // Pure deck.gl layer factories: cheap descriptions with stable ids, recreated on every change. Data
 // references only change when the underlying data did, so deck.gl re-uploads nothing else.
 import type { Layer } from '@deck.gl/core';
-import { GridCellLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { ABNORMAL_OUTLINE, LABEL_HALO_RGBA, LABEL_RGBA, STATE_RGBA } from './colors';
 import type { StreetLabel } from './labels';
 import type { BinaryPoints } from './sensor-data';
@@ -13,18 +13,23 @@ const LNGLAT_OFFSETS = 'lnglat-offsets';
 export const LABEL_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", sans-serif';
 export const LABEL_FONT_PX = 13;
 
-/** Normal sensors aggregated into grid cells at city zoom: colour by worst state, opacity by density. */
-export function sensorCellsLayer(data: SensorLayerData, cells: CellPoints): GridCellLayer {
-  return new GridCellLayer({
+/**
+ * Normal sensors aggregated into grid cells at city zoom, each cell a round dot at its centre: area by
+ * count, muted colour tinted by the worst state inside, opacity by density. Dots (not squares) so the
+ * district reads as texture rather than a checkerboard; they never touch, so the basemap shows between.
+ */
+export function sensorCellsLayer(data: SensorLayerData, cells: CellPoints): ScatterplotLayer {
+  return new ScatterplotLayer({
     id: 'sensor-cells',
     data: cells,
     coordinateSystem: LNGLAT_OFFSETS,
     coordinateOrigin: data.origin,
-    cellSize: cells.cellSizeM,
-    // Positions are cell centres; a small gap keeps the grid readable over the district fills.
-    offset: [0, 0],
-    coverage: 0.9,
-    extruded: false,
+    // Metres: the dots keep their place in the grid while the camera zooms within a bucket.
+    radiusUnits: 'meters',
+    radiusMinPixels: 1.5,
+    stroked: false,
+    filled: true,
+    antialiasing: true,
     pickable: false,
   });
 }

@@ -51,6 +51,20 @@ describe('SensorView', () => {
     expect(zoomBucket(20)).toBe(zoomBucket(15));
   });
 
+  it('draws each cell as a dot whose radius grows with its count and stays inside the cell', () => {
+    const t = lattice();
+    const view = new SensorView(BUDGET);
+    const city = view.update(t, 1, SHOW_ALL, CITY);
+    const radii = Array.from(city.cells!.attributes.getRadius.value);
+    expect(radii.length).toBe(city.cells!.length);
+    for (const r of radii) {
+      expect(r).toBeGreaterThan(0);
+      expect(r).toBeLessThan(city.cells!.cellSizeM / 2);
+    }
+    // The lattice puts different numbers of sensors in the cells: the dots differ in size accordingly.
+    expect(new Set(radii).size).toBeGreaterThan(1);
+  });
+
   it('returns the same object while nothing drawn changes', () => {
     const t = lattice();
     const view = new SensorView(BUDGET);

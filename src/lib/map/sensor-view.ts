@@ -3,13 +3,14 @@
 // a delta; the abnormal subset per version; street-zoom points when the view leaves the queried box.
 //
 // Normal sensors are drawn one by one when the viewport holds at most `pointBudget` of them (default
-// POINT_BUDGET) or from zoom INDIVIDUAL_MIN_ZOOM on; otherwise as grid cells of about CELL_PX pixels.
+// POINT_BUDGET) or from zoom INDIVIDUAL_MIN_ZOOM on; otherwise aggregated into grid cells of about CELL_PX pixels,
+// each drawn as a soft round dot whose size and opacity follow its count.
 // With 500,000 sensors that switch happens around zoom 15 (a few streets); a small district is drawn
 // one by one at every zoom. Abnormal sensors are always drawn one by one, on top.
 import type { LiveSensorTable } from '$lib/streams/sensor-table';
 import { binSensors, cellOf, cellSummary, gridFor, offsetBounds, rowsInBox, updateBins } from './binning';
 import type { SensorBins } from './binning';
-import { writeCellColor } from './colors';
+import { cellRadiusM, writeCellColor } from './colors';
 import {
   abnormalPoints,
   familyMask,
@@ -19,6 +20,7 @@ import {
   type ColorAttribute,
   type PickTarget,
   type PositionAttribute,
+  type RadiusAttribute,
   type SensorFilter,
 } from './sensor-data';
 
@@ -36,10 +38,11 @@ const VIEW_PAD = 0.25;
 const EARTH_CIRCUMFERENCE_M = 40_075_016.686;
 const METRES_PER_DEG_LAT = 111_320;
 
-/** Aggregated cells for a GridCellLayer: centres as [dLon, dLat] from the table's origin. */
+/** Aggregated cells drawn as round dots: centres as [dLon, dLat] from the table's origin. */
 export interface CellPoints {
   length: number;
-  attributes: { getPosition: PositionAttribute; getFillColor: ColorAttribute };
+  /** Radius in metres per cell: the dot's area follows the cell's sensor count (fixed under deltas). */
+  attributes: { getPosition: PositionAttribute; getFillColor: ColorAttribute; getRadius: RadiusAttribute };
   /** Cell edge on the ground, in metres. */
   cellSizeM: number;
 }
@@ -214,8 +217,11 @@ export class SensorView {
     const n = occupied.length;
     const positions = new Float32Array(2 * n);
     const colors = new Uint8Array(4 * n);
+    const radii = new Float32Array(n);
+    const cellSizeM = grid.cellH * METRES_PER_DEG_LAT;
     for (let k = 0; k < n; k++) {
       const cell = occupied[k];
+      radii[k] = cellRadiusM(cellSizeM, bins.maxTotal > 0 ? bins.totals[cell] / bins.maxTotal : 0);
       positions[2 * k] = grid.x0 + ((cell % grid.cols) + 0.5) * grid.cellW;
       positions[2 * k + 1] = grid.y0 + (Math.floor(cell / grid.cols) + 0.5) * grid.cellH;
       this.#writeColor(bins, cell, states, colors, 4 * k);
@@ -225,8 +231,9 @@ export class SensorView {
       attributes: {
         getPosition: { value: positions, size: 2 },
         getFillColor: { value: colors, size: 4, normalized: true },
+        getRadius: { value: radii, size: 1 },
       },
-      cellSizeM: grid.cellH * METRES_PER_DEG_LAT,
+      cellSizeM,
     };
   }
 

@@ -232,7 +232,7 @@ export const en: Messages = {
   'filters.shown': 'Showing {shown} of {total}',
   'filters.reset': 'Show all',
   'legend.cells':
-    'Squares group normal sensors: colour shows the worst state inside, opacity the density. Zoom in for single sensors.',
+    'Faint dots group normal sensors: larger means more; a coloured dot holds an abnormal one. Zoom in for single sensors.',
   'search.label': 'Find a sensor by code',
   'search.placeholder': 'Code, e.g. MH-000123',
   'search.submit': 'Find',

@@ -231,7 +231,7 @@ export const zhCN = {
   'filters.states': '状态',
   'filters.shown': '显示 {shown} / {total}',
   'filters.reset': '全部显示',
-  'legend.cells': '方格为正常传感器的聚合：颜色表示格内最严重状态，深浅表示密度；放大后显示单个传感器',
+  'legend.cells': '淡色圆点为正常传感器的聚合：越大越密，带颜色的表示其中有异常；放大后显示单个传感器',
   'search.label': '按编号查找传感器',
   'search.placeholder': '传感器编号 MH-000123',
   'search.submit': '查找',
