@@ -5,16 +5,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PMTiles, TileType, type Source } from 'pmtiles';
-
-/** What the map needs to draw the basemap: GET /api/map/basemap. */
-export interface BasemapInfo {
-  minZoom: number;
-  maxZoom: number;
-  bounds: [number, number, number, number];
-  attribution: string;
-  /** Layer ids in the archive (the style draws the Protomaps-schema ones it finds). */
-  layers: string[];
-}
+import type { BasemapInfo } from '../../src/lib/map/basemap-info';
 
 export interface Basemap {
   info: BasemapInfo;

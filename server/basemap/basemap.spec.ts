@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { PbfReader } from 'pbf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BasemapError, openBasemap } from './archive';
-import { BasemapInputError, buildBasemap, readSource } from './build';
+import { BasemapInputError, buildBasemap, readSource, tileOf } from './build';
 import { classify, mergeStations } from './layers';
 import { OsmXmlError, parseOsmXml } from './osm-xml';
 import { writePmtiles } from './pmtiles-writer';
@@ -14,16 +14,6 @@ import { parseTileAddress } from './tile-address';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'citynerve-basemap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Tile x/y holding lon/lat at zoom z. */
-function tileOf(lon: number, lat: number, z: number): [number, number] {
-  const n = 2 ** z;
-  const r = (lat * Math.PI) / 180;
-  return [
-    Math.floor(((lon + 180) / 360) * n),
-    Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
-  ];
-}
 
 function decode(gz: Buffer): VectorTile {
   return new VectorTile(new PbfReader(gunzipSync(gz)));

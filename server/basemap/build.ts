@@ -130,15 +130,20 @@ function bbox(features: BasemapFeature[]): [number, number, number, number] {
   return [w, s, e, n];
 }
 
-function tileRange(z: number, [w, s, e, n]: [number, number, number, number]) {
+/** The x/y of the tile holding [lon, lat] at zoom z (Web Mercator, clamped to the grid). */
+export function tileOf(lon: number, lat: number, z: number): [number, number] {
   const size = 2 ** z;
-  const x = (lon: number) => Math.min(size - 1, Math.max(0, Math.floor(((lon + 180) / 360) * size)));
-  const y = (lat: number) => {
-    const r = (lat * Math.PI) / 180;
-    const v = ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * size;
-    return Math.min(size - 1, Math.max(0, Math.floor(v)));
-  };
-  return { x0: x(w), x1: x(e), y0: y(n), y1: y(s) };
+  const r = (lat * Math.PI) / 180;
+  const x = Math.floor(((lon + 180) / 360) * size);
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * size);
+  const clamp = (v: number) => Math.min(size - 1, Math.max(0, v));
+  return [clamp(x), clamp(y)];
+}
+
+function tileRange(z: number, [w, s, e, n]: [number, number, number, number]) {
+  const [x0, y0] = tileOf(w, n, z);
+  const [x1, y1] = tileOf(e, s, z);
+  return { x0, x1, y0, y1 };
 }
 
 function detailOnly(f: BasemapFeature): boolean {

@@ -142,22 +142,29 @@ export function mergeStations(
   points: Feature<Point, BasemapProperties>[],
   radiusM = 400,
 ): Feature<Point, BasemapProperties>[] {
-  const groups: { props: BasemapProperties; lon: number; lat: number; n: number }[] = [];
+  type Group = { props: BasemapProperties; lon: number; lat: number; n: number };
+  const groups: Group[] = [];
+  const byName = new Map<string, Group[]>();
   const mPerDegLat = 111_320;
   for (const p of points) {
     const [lon, lat] = p.geometry.coordinates;
     const mPerDegLon = mPerDegLat * Math.cos((lat * Math.PI) / 180);
-    const g = groups.find(
-      (g) =>
-        g.props.name === p.properties.name &&
-        Math.hypot((g.lon / g.n - lon) * mPerDegLon, (g.lat / g.n - lat) * mPerDegLat) <= radiusM,
+    const key = p.properties.name ?? '';
+    const sameName = byName.get(key) ?? [];
+    const g = sameName.find(
+      (g) => Math.hypot((g.lon / g.n - lon) * mPerDegLon, (g.lat / g.n - lat) * mPerDegLat) <= radiusM,
     );
     if (g) {
       g.lon += lon;
       g.lat += lat;
       g.n++;
       if (!g.props['name:en'] && p.properties['name:en']) g.props['name:en'] = p.properties['name:en'];
-    } else groups.push({ props: { ...p.properties }, lon, lat, n: 1 });
+      continue;
+    }
+    const created: Group = { props: { ...p.properties }, lon, lat, n: 1 };
+    groups.push(created);
+    sameName.push(created);
+    byName.set(key, sameName);
   }
   return groups.map((g) => ({
     type: 'Feature',

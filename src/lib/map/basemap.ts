@@ -4,16 +4,11 @@
 // the browser's own fonts (the style has no `glyphs` URL), so nothing is fetched from elsewhere.
 import type { ExpressionSpecification } from 'maplibre-gl';
 import type { Lang } from '$lib/i18n';
-import type { LayerSpecification, SourceSpecification } from './style';
+import type { LayerSpecification, OfflineBasemap, SourceSpecification } from './style';
 
-/** GET /api/map/basemap. */
-export interface BasemapInfo {
-  minZoom: number;
-  maxZoom: number;
-  bounds: [number, number, number, number];
-  attribution: string;
-  layers: string[];
-}
+import type { BasemapInfo } from './basemap-info';
+
+export type { BasemapInfo };
 
 export const BASEMAP_SOURCE = 'citynerve-basemap';
 export const BASEMAP_INFO_URL = '/api/map/basemap';
@@ -188,15 +183,8 @@ export function basemapLabelLayers(lang: Lang): LayerSpecification[] {
 export function pageBasemap(
   data: { basemapTiles?: BasemapInfo | null },
   lang: Lang,
-): { style: OfflineBasemapOptions | null; attributionControl: false | { compact: boolean } } {
+): { style: OfflineBasemap | null; attributionControl: false | { compact: boolean } } {
   const info = data.basemapTiles ?? null;
   if (!info || typeof location === 'undefined') return { style: null, attributionControl: false };
   return { style: { info, lang, origin: location.origin }, attributionControl: { compact: true } };
-}
-
-/** The same shape as style.ts's OfflineBasemap (kept here to avoid an import cycle). */
-interface OfflineBasemapOptions {
-  info: BasemapInfo;
-  lang: Lang;
-  origin: string;
 }
