@@ -2,6 +2,7 @@
 // SvelteKit routes reach it through event.locals.app; the Socket.IO server and simulator share it.
 import { openDatabase, type Database } from './db/client';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { STREETS } from './domain/city-facts';
 import { alarmsRepository } from './db/repositories/alarms.repository';
 import { casesRepository } from './db/repositories/cases.repository';
@@ -35,6 +36,7 @@ import type { WorkCalendar } from './domain/work-calendar';
 import { generateDemoCity } from './sim/generate-city';
 import { generateDemoHistory } from './sim/history';
 import { openBasemap, type Basemap } from './basemap/archive';
+import { withStartupLock } from './cluster/leadership';
 
 export interface App {
   config: Config;
@@ -88,6 +90,19 @@ export interface App {
   basemap: Basemap | null;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
   demoAccounts: { username: string; role: string; displayName: string }[];
+  /** This node in its cluster, as /api/health reports it (server/index.ts keeps it current). */
+  node: NodeState;
+}
+
+/** What a load balancer and an operator need to know of one node. */
+export interface NodeState {
+  id: string;
+  /** "ready" takes traffic; "draining" is stopping (health answers 503 so the balancer moves on). */
+  status: 'ready' | 'draining';
+  /** Whether this node runs the once-per-cluster jobs (simulator, watchdog, deadlines, escalation). */
+  leading: boolean;
+  /** How live events reach the other nodes. */
+  adapter: 'none' | 'postgres' | 'redis';
 }
 
 /** The typed in-process notices the live layer listens to. */
@@ -99,6 +114,14 @@ export interface AppEvents {
   on(event: 'displayRevoked', listener: (tokenId: number) => void): this;
   off(event: 'displayRevoked', listener: (tokenId: number) => void): this;
   emit(event: 'displayRevoked', tokenId: number): boolean;
+  /** A sensor's rule overrides changed: every node's ingest cache forgets these sensor codes. */
+  on(event: 'rulesChanged', listener: (codes: string[]) => void): this;
+  off(event: 'rulesChanged', listener: (codes: string[]) => void): this;
+  emit(event: 'rulesChanged', codes: string[]): boolean;
+  /** A new scoring scheme version was stored: open performance pages reload their scores. */
+  on(event: 'schemeChanged', listener: (n: { schemeId: number; active: boolean; at: Date }) => void): this;
+  off(event: 'schemeChanged', listener: (n: { schemeId: number; active: boolean; at: Date }) => void): this;
+  emit(event: 'schemeChanged', n: { schemeId: number; active: boolean; at: Date }): boolean;
 }
 
 /** Builds the context around an open database (tests hand in their own). */
@@ -172,7 +195,13 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     ruleOverrides: ruleOverrideService({
       repo: repos.ruleOverrides,
       buildRules: ruleBuilder(log),
-      sensors: ingest.sensors,
+      // This node's cache at once; the others through the live layer (server/index.ts).
+      sensors: {
+        invalidate: (codes) => {
+          ingest.sensors.invalidate(codes);
+          events.emit('rulesChanged', [...codes]);
+        },
+      },
       log,
     }),
     calendar,
@@ -184,12 +213,24 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     events,
     basemap: null,
     demoAccounts: [],
+    node: {
+      id: config.NODE_ID ?? `${hostname()}:${config.PORT}`,
+      status: 'ready',
+      leading: false,
+      adapter: 'none',
+    },
   };
 }
 
 /** Opens and migrates the database, generates the demo city on first start, creates demo accounts. */
 export async function startApp(config: Config): Promise<App> {
   const log = createLogger(config.LOG_LEVEL);
+  // Nodes started together on one PostgreSQL take turns: the first migrates and generates, the rest find it done.
+  const nodeId = config.NODE_ID ?? `${hostname()}:${config.PORT}`;
+  return withStartupLock(config.DATABASE_URL, nodeId, () => prepareApp(config, log));
+}
+
+async function prepareApp(config: Config, log: Logger): Promise<App> {
   const t0 = Date.now();
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info('database ready', { engine: db.engine, ms: Date.now() - t0 });

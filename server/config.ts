@@ -118,6 +118,22 @@ const schema = z.object({
     .default(['city', 'districts', 'hotspots']),
   WALL_SCENE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
   WALL_STALE_SECONDS: z.coerce.number().int().min(3).max(600).default(10),
+  // Several nodes (docs/deployment.md). How live events cross nodes: auto = Redis Streams when REDIS_URL
+  // is set, the PostgreSQL adapter when DATABASE_URL is, none (one process) on the embedded database.
+  REALTIME_ADAPTER: z.enum(['auto', 'none', 'postgres', 'redis']).default('auto'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** This node's name in logs, /api/health and pg_stat_activity (default host:port). */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,48}$/, 'letters, digits and . _ : - only, at most 48')
+    .optional(),
+  /** How often a follower tries to become the leader (and the leader checks its lock), ms. */
+  LEADER_RETRY_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+  /** On SIGTERM: how long /api/health says "draining" before sockets close, so the balancer notices. */
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -8,7 +8,10 @@ import { startApp } from './app';
 import { loadConfig } from './config';
 import { setAppContext } from './context';
 import { startWatchdog } from './ingest/watchdog';
-import { attachRealtime } from './realtime/socket-server';
+import { attachRealtime, createIo, type Realtime } from './realtime/socket-server';
+import { attachAdapter } from './cluster/realtime-adapter';
+import { startLeadership } from './cluster/leadership';
+import type { App } from './app';
 import { startAlarmJobs } from './services/alarm.service';
 import { startDeadlineWatch } from './services/deadline-watch';
 import { Simulator } from './sim/simulator';
@@ -41,7 +44,11 @@ async function main() {
     if (markHttp) req.headers[INTERNAL_PROTOCOL_HEADER] = 'http';
     handler(req, res);
   });
-  const realtime = attachRealtime(server, app);
+  // Live events cross nodes through a Socket.IO adapter (none on the embedded database: one process).
+  const io = createIo(server);
+  const adapter = await attachAdapter(io, config, app.log);
+  app.node.adapter = adapter.kind;
+  const realtime = attachRealtime(server, app, io);
   app.events.on('case', (n) =>
     realtime.publishCase({
       code: n.code,
@@ -52,8 +59,115 @@ async function main() {
       at: n.at.toISOString(),
     }),
   );
-  const simulator = config.SIM_ENABLED
-    ? new Simulator(app.db, {
+  app.events.on('schemeChanged', (n) =>
+    realtime.publishScores({ schemeId: n.schemeId, active: n.active, at: n.at.toISOString() }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const mqtt = await app.ingest.start().catch(async (err: Error) => {
+    await realtime.close();
+    await adapter.close();
+    server.closeAllConnections();
+    server.close();
+    await app.db.close();
+    throw err;
+  });
+
+  // The jobs that must run once per cluster run on the leader only (cluster/leadership.ts); on the
+  // embedded database this process leads. Started after ingest: the simulator's readings go through the
+  // pipeline and its loaded sensor registry.
+  const jobs = leaderJobs(app, realtime);
+  const leadership = startLeadership({
+    url: config.DATABASE_URL,
+    nodeId: app.node.id,
+    retryMs: config.LEADER_RETRY_MS,
+    log: app.log,
+    onElected: async () => {
+      await jobs.start();
+      app.node.leading = true;
+    },
+    onDeposed: async () => {
+      app.node.leading = false;
+      await jobs.stop();
+    },
+  });
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const lines = [
+    '',
+    `CityNerve is running at http://${host}:${port}/`,
+    `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
+    `  node: ${app.node.id}, live events across nodes: ${adapter.kind === 'none' ? 'single node' : `${adapter.kind} adapter`}; simulator and jobs on the leader node`,
+    `  simulator: ${config.SIM_ENABLED ? (config.SIM_DESK_WORKERS ? 'on, with simulated desk workers' : 'on') : 'off'}`,
+    `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
+    `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
+    `  Open311 GeoReport v2: http://${host}:${port}/open311/v2/services.json (api_key for POST: OPEN311_DEMO_KEY)`,
+    `  public transparency view (no login): http://${host}:${port}/public`,
+  ];
+  if (app.demoAccounts.length) {
+    lines.push(`  demo logins (password "${config.DEMO_PASSWORD}"):`);
+    for (const a of app.demoAccounts)
+      lines.push(`    ${a.username.padEnd(8)} ${a.role.padEnd(8)} ${a.displayName}`);
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    // Draining: health answers 503 so the balancer stops sending new requests here, while requests and
+    // batches in flight finish. Then the leader's jobs stop (another node takes the lock at once), MQTT
+    // leaves the shared group and stores what it took, and browsers are told to reconnect elsewhere.
+    app.node.status = 'draining';
+    app.log.info('draining', { signal, node: app.node.id, graceMs: config.DRAIN_GRACE_MS });
+    const force = setTimeout(() => process.exit(1), 10_000 + config.DRAIN_GRACE_MS);
+    force.unref();
+    await new Promise((r) => setTimeout(r, config.DRAIN_GRACE_MS));
+    await leadership.stop();
+    // Ingest stops before the database closes: queued readings are stored and acknowledged first.
+    await app.ingest.stop();
+    realtime.drain(RECONNECT_HINT_MS);
+    await realtime.close();
+    await adapter.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** How long browsers of a draining node wait before reconnecting (Socket.IO's own backoff adds to it). */
+const RECONNECT_HINT_MS = 500;
+
+/**
+ * The once-per-cluster jobs: the simulator and its desk workers, alarm escalation, the heartbeat
+ * watchdog, deadline checks and reading-history upkeep. start() and stop() may repeat as leadership
+ * comes and goes.
+ */
+function leaderJobs(app: App, realtime: Realtime) {
+  const { config } = app;
+  const running: { stop(): Promise<void> }[] = [];
+  return {
+    async start() {
+      if (running.length) return;
+      running.push(startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log }));
+      running.push(startWatchdog(app.repos.ingest, { intervalMs: config.HEARTBEAT_CHECK_MS, log: app.log }));
+      running.push(
+        startDeadlineWatch(app.repos.cases, {
+          intervalMs: config.DEADLINE_CHECK_MS,
+          log: app.log,
+          notify: (n) => app.events.emit('case', n),
+        }),
+      );
+      if (!config.SIM_ENABLED) return;
+      const simulator = new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,
         callsPerHour: config.SIM_CALLS_PER_HOUR,
         faultsPerSensorHour: config.SIM_FAULTS_PER_SENSOR_HOUR,
@@ -80,39 +194,12 @@ async function main() {
             summary: t.summary,
           }),
         log: (msg: string) => app.log.debug(msg),
-      })
-    : null;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  // Every node may sweep: escalations and case openings are guarded in the database.
-  const alarmJobs = startAlarmJobs(app.alarms, { intervalMs: config.ALARM_SWEEP_MS, log: app.log });
-  // Every node may check heartbeats too: marking silent sensors offline is one idempotent statement.
-  const watchdog = startWatchdog(app.repos.ingest, { intervalMs: config.HEARTBEAT_CHECK_MS, log: app.log });
-  const deadlines = startDeadlineWatch(app.repos.cases, {
-    intervalMs: config.DEADLINE_CHECK_MS,
-    log: app.log,
-    notify: (n) => app.events.emit('case', n),
-  });
-  const mqtt = await app.ingest.start().catch(async (err: Error) => {
-    await alarmJobs.stop();
-    await deadlines.stop();
-    await watchdog.stop();
-    await realtime.close();
-    server.closeAllConnections();
-    server.close();
-    await app.db.close();
-    throw err;
-  });
-
-  // After ingest started: the simulator's readings go through the pipeline and its loaded sensor registry.
-  simulator?.start();
-  // The simulated departments work the live cases and alarms through the real services (part of the simulator).
-  const desk =
-    simulator && config.SIM_DESK_WORKERS
-      ? new DeskWorkers({
+      });
+      simulator.start();
+      running.push(simulator);
+      // The simulated departments work the live cases and alarms through the real services.
+      if (config.SIM_DESK_WORKERS) {
+        const desk = new DeskWorkers({
           desk: deskRepository(app.db),
           cases: app.cases,
           alarms: app.alarms,
@@ -121,52 +208,16 @@ async function main() {
           seed: config.DEMO_SEED,
           tickMs: config.SIM_DESK_TICK_MS,
           log: (msg, data) => app.log.debug(msg, data),
-        })
-      : null;
-  desk?.start();
-
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  const lines = [
-    '',
-    `CityNerve is running at http://${host}:${port}/`,
-    `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  simulator: ${simulator ? (desk ? 'on, with simulated desk workers' : 'on') : 'off'}`,
-    `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
-    `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
-    `  Open311 GeoReport v2: http://${host}:${port}/open311/v2/services.json (api_key for POST: OPEN311_DEMO_KEY)`,
-    `  public transparency view (no login): http://${host}:${port}/public`,
-  ];
-  if (app.demoAccounts.length) {
-    lines.push(`  demo logins (password "${config.DEMO_PASSWORD}"):`);
-    for (const a of app.demoAccounts)
-      lines.push(`    ${a.username.padEnd(8)} ${a.role.padEnd(8)} ${a.displayName}`);
-  }
-  console.log(lines.join('\n') + '\n');
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await desk?.stop();
-    await simulator?.stop();
-    await alarmJobs.stop();
-    await watchdog.stop();
-    await deadlines.stop();
-    // Ingest stops before the database closes: queued readings are stored and acknowledged first.
-    await app.ingest.stop();
-    await realtime.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await app.db.close();
-    process.exit(0);
+        });
+        desk.start();
+        running.push(desk);
+      }
+    },
+    async stop() {
+      // The simulator and desk first (they feed the others), then the rest.
+      for (const job of running.splice(0).reverse()) await job.stop();
+    },
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((err: Error) => {

@@ -261,8 +261,10 @@ export async function writeBatch(
     }
     await deadLetters.insertMany(letters, tx);
     const { inserts, updates } = book.changes();
-    await ingest.insertAlarms(inserts, tx);
+    // Updates first: an alarm cleared and its rule firing again in one batch (a flapping sensor) is a
+    // cleared row plus a new open one, and the partial unique index allows the new row only after the clear.
     await ingest.updateAlarms(updates, tx);
+    await ingest.insertAlarms(inserts, tx);
   });
   if (cache && version !== null) {
     for (const r of written) {

@@ -1,6 +1,7 @@
 // Assembles device ingest for one node: the sensor cache, the batching pipeline, the HTTP batch use-case,
 // and — once start() is called after the HTTP server listens — the embedded broker (when MQTT_URL is
 // unset), the MQTT client and the hourly retention of reading history. stop() undoes it in reverse.
+import { hostname } from 'node:os';
 import type { Config } from '../config';
 import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
 import type { IngestRepository } from '../db/repositories/ingest.repository';
@@ -137,7 +138,9 @@ export function createIngest(
         url,
         embedded,
         sharedGroup: config.MQTT_SHARED_GROUP,
-        clientId: config.MQTT_CLIENT_ID,
+        // One persistent session per node, stable across restarts (what the broker kept for it comes back),
+        // and distinct between nodes on one host: two clients with one id take the session from each other.
+        clientId: config.MQTT_CLIENT_ID ?? mqttClientIdOf(config),
         maxInflight: config.MQTT_MAX_INFLIGHT,
         maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
         maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
@@ -179,3 +182,9 @@ export function createIngest(
 }
 
 export type IngestRuntime = ReturnType<typeof createIngest>;
+
+/** The MQTT client id of a node without MQTT_CLIENT_ID: "citynerve-" and its NODE_ID (default host-port). */
+export function mqttClientIdOf(config: Pick<Config, 'NODE_ID' | 'PORT'>): string {
+  const node = config.NODE_ID ?? `${hostname()}-${config.PORT}`;
+  return `citynerve-${node.replace(/[^A-Za-z0-9._-]/g, '-')}`.slice(0, 64);
+}

@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import type {
   CaseFrame,
   ClientToServerEvents,
+  ScoresChangedFrame,
   ServerToClientEvents,
   TicketFrame,
 } from '../../src/lib/streams/contract';
@@ -22,12 +23,20 @@ interface SocketData {
   user: SessionUser;
 }
 
-export type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** What nodes tell each other through the adapter (besides the browsers' rooms). */
+interface InterNodeEvents {
+  /** These sensors' rule overrides changed: forget their cached rules. */
+  'rules:invalidate': (codes: string[]) => void;
+}
+
+export type Io = Server<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
 
 const TICKET_ROOM = 'tickets';
 /** Everyone who sees all cases; staff join their department's room instead. */
 const CASES_ROOM = 'cases:all';
 const departmentRoom = (id: number) => `cases:dept:${id}`;
+/** A wall display's sockets, on every node: a revocation disconnects the room cluster-wide. */
+const displayRoom = (tokenId: number) => `display:${tokenId}`;
 /** How often open wall-display sockets are checked against their tokens (a revocation on another node). */
 const DISPLAY_RECHECK_MS = 30_000;
 
@@ -41,6 +50,11 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** The Socket.IO server on `server` (its adapter may be replaced before attachRealtime). */
+export function createIo(server: HttpServer): Io {
+  return new Server(server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+}
+
 export interface Realtime {
   io: Io;
   hub: SensorHub;
@@ -48,11 +62,18 @@ export interface Realtime {
   alarmFeed: AlarmFeed;
   publishTicket(t: TicketFrame): void;
   publishCase(c: CaseFrame): void;
+  /** A scoring scheme version was stored: every open performance page reloads. */
+  publishScores(f: ScoresChangedFrame): void;
+  /**
+   * This node is stopping: tells its browsers, then closes their connections (not a Socket.IO disconnect,
+   * which would stop the client from reconnecting), so they reconnect through the balancer elsewhere.
+   */
+  drain(reconnectInMs: number): void;
   close(): Promise<void>;
 }
 
-export function attachRealtime(server: HttpServer, app: App): Realtime {
-  const io: Io = new Server(server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+export function attachRealtime(server: HttpServer, app: App, io?: Io): Realtime {
+  io ??= createIo(server);
   const hub = new SensorHub(
     io,
     app.repos.sensorFeed,
@@ -87,6 +108,7 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       serverTime: new Date().toISOString(),
       user: { username: user.username, displayName: user.displayName, role: user.role },
     });
+    if (isDisplaySession(user)) void socket.join(displayRoom(user.displayTokenId));
     if (can(user, 'tickets:view')) void socket.join(TICKET_ROOM);
     if (user.role === 'staff') {
       if (user.departmentId !== null) void socket.join(departmentRoom(user.departmentId));
@@ -109,12 +131,19 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
     socket.on('disconnect', () => hub.forget(socket.id));
   });
 
-  // A revoked display token ends its sockets: at once on this node, within DISPLAY_RECHECK_MS on the others.
-  const endDisplay = (tokenId: number) => {
-    for (const s of io.of('/').sockets.values())
-      if (isDisplaySession(s.data.user) && s.data.user.displayTokenId === tokenId) s.disconnect(true);
-  };
+  // A revoked display token ends its sockets on every node (through the adapter); the periodic recheck
+  // below catches a revocation whose notice was lost (a node restarting at that moment).
+  const endDisplay = (tokenId: number) => io.in(displayRoom(tokenId)).disconnectSockets(true);
   app.events.on('displayRevoked', endDisplay);
+  // Rule overrides changed through another node: this node's ingest forgets those sensors' rules too.
+  const clustered = app.node.adapter !== 'none';
+  const shareRules = (codes: string[]) => {
+    if (clustered) io.serverSideEmit('rules:invalidate', codes);
+  };
+  app.events.on('rulesChanged', shareRules);
+  io.on('rules:invalidate', (codes) => {
+    if (Array.isArray(codes)) app.ingest.sensors.invalidate(codes.filter((c) => typeof c === 'string'));
+  });
   const recheck = setInterval(() => {
     const ids = new Set<number>();
     for (const s of io.of('/').sockets.values())
@@ -122,7 +151,7 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
     if (ids.size === 0) return;
     app.displayTokens
       .usable([...ids], new Date())
-      .then((ok) => ids.forEach((id) => ok.has(id) || endDisplay(id)))
+      .then((ok) => ids.forEach((id) => ok.has(id) || io.local.in(displayRoom(id)).disconnectSockets(true)))
       .catch((err: Error) => app.log.warn('display token recheck failed', { error: err.message }));
   }, DISPLAY_RECHECK_MS);
   recheck.unref();
@@ -138,9 +167,15 @@ export function attachRealtime(server: HttpServer, app: App): Realtime {
       const rooms = c.departmentId === null ? [CASES_ROOM] : [CASES_ROOM, departmentRoom(c.departmentId)];
       io.to(rooms).emit('cases:changed', c);
     },
+    publishScores: (f) => io.emit('scores:changed', f),
+    drain(reconnectInMs) {
+      io.local.emit('server:draining', { reconnectInMs });
+      for (const s of io.of('/').sockets.values()) s.conn.close();
+    },
     async close() {
       clearInterval(recheck);
       app.events.off('displayRevoked', endDisplay);
+      app.events.off('rulesChanged', shareRules);
       await hub.stop();
       await alarmFeed.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -103,6 +103,14 @@ export interface CaseFrame {
   at: string;
 }
 
+/** A scoring scheme version was stored. */
+export interface ScoresChangedFrame {
+  schemeId: number;
+  /** Whether it became the active version (scores shown by default changed). */
+  active: boolean;
+  at: string;
+}
+
 export interface SubscribeRequest {
   /** Last sequence the client applied; null or absent for a fresh snapshot. */
   sinceSeq?: number | null;
@@ -193,6 +201,13 @@ export interface ServerToClientEvents {
   /** Alarms opened, acknowledged, escalated, linked to a case or cleared, on any node. */
   'alarms:changed': (frame: AlarmsChangedFrame) => void;
   'cases:changed': (frame: CaseFrame) => void;
+  /** A new scoring scheme version was stored (on any node): performance pages reload their scores. */
+  'scores:changed': (frame: ScoresChangedFrame) => void;
+  /**
+   * The node serving this connection is stopping; the connection closes next and the client reconnects
+   * (through the balancer, to another node) after about `reconnectInMs`, resuming from its sequence.
+   */
+  'server:draining': (frame: { reconnectInMs: number }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -26,6 +26,13 @@ export const POST: RequestHandler = async ({ locals, request }) => {
   const user = requireApi(locals, 'map:view');
   if (user.role !== 'admin') error(403, 'only admins may change the scoring scheme');
   const input = await readJson(request, body);
-  const created = unwrap(await serviceOf(locals).createScheme(input, user.id, new Date()));
+  const now = new Date();
+  const created = unwrap(await serviceOf(locals).createScheme(input, user.id, now));
+  // Open performance pages on every node reload their scores.
+  locals.app.events.emit('schemeChanged', {
+    schemeId: created.scheme.scheme.id ?? 0,
+    active: created.scheme.active,
+    at: now,
+  });
   return json(created satisfies SchemeCreated, { status: 201 });
 };
