@@ -10,13 +10,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../server/config';
-import {
-  MIGRATIONS_DIR,
-  migrate,
-  openPglite,
-  openPostgres,
-  type Database,
-} from '../../server/db/client';
+import { MIGRATIONS_DIR, migrate, openPglite, openPostgres, type Database } from '../../server/db/client';
 import { deadLettersRepository } from '../../server/db/repositories/dead-letters.repository';
 import { ingestRepository } from '../../server/db/repositories/ingest.repository';
 import {
@@ -127,7 +121,9 @@ describe.each(engines())('reading history partitions on %s', (engine) => {
     expect(await parts.ensureAhead(noon(104), 7)).toEqual([nameOf(111)]);
     // The stray moved into its day, same id and time; DEFAULT is empty again.
     expect((await whereStored(db, [stray]))[stray]).toBe(nameOf(103));
-    const [row] = await db.rows<{ ts: Date | string }>(sql`select ts from sensor_readings where id = ${stray}`);
+    const [row] = await db.rows<{ ts: Date | string }>(
+      sql`select ts from sensor_readings where id = ${stray}`,
+    );
     expect(new Date(row.ts)).toEqual(noon(103));
     const [d] = await db.rows<{ n: number }>(sql`select count(*)::int as n from sensor_readings_default`);
     expect(d.n).toBe(0);
@@ -152,7 +148,11 @@ describe.each(engines())('reading history partitions on %s', (engine) => {
     await insertReading(db, sensorIds[0], noon(-310));
     const defaultNew = await insertReading(db, sensorIds[0], noon(-250));
     // Day -295's partition holds a row from before the cutoff: it stays with its day.
-    const earlyOfCutoffDay = await insertReading(db, sensorIds[0], new Date(noon(-295).getTime() - 3_600_000));
+    const earlyOfCutoffDay = await insertReading(
+      db,
+      sensorIds[0],
+      new Date(noon(-295).getTime() - 3_600_000),
+    );
     const today = await insertReading(db, sensorIds[0], noon(0));
     const before = await parts.partitionNames();
 
@@ -265,9 +265,7 @@ describe.each(engines())('migration 0015 on %s', (engine) => {
     const folder = migrationsUpTo('0014_case_system_text');
     try {
       await migrateFolder(db, folder);
-      const [before] = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from pg_partitioned_table`,
-      );
+      const [before] = await db.rows<{ n: number }>(sql`select count(*)::int as n from pg_partitioned_table`);
       expect(before.n).toBe(0);
       // History over the last 35 days, plus a reading 2 years old (beyond the 400 days the migration
       // makes partitions for) and one 20 days ahead (beyond its 7): both must survive in DEFAULT.
