@@ -12,6 +12,7 @@ import { open311Repository } from './db/repositories/open311.repository';
 import { deadLettersRepository } from './db/repositories/dead-letters.repository';
 import { ingestRepository } from './db/repositories/ingest.repository';
 import { mapRepository } from './db/repositories/map.repository';
+import { readingsPartitionsRepository } from './db/repositories/readings-partitions.repository';
 import { ruleOverridesRepository } from './db/repositories/rule-overrides.repository';
 import { sensorFeedRepository } from './db/repositories/sensor-feed.repository';
 import { usersRepository } from './db/repositories/users.repository';
@@ -50,6 +51,8 @@ export interface App {
     ingest: ReturnType<typeof ingestRepository>;
     /** Refused device messages. */
     deadLetters: ReturnType<typeof deadLettersRepository>;
+    /** Reading history's daily partitions. */
+    readingsPartitions: ReturnType<typeof readingsPartitionsRepository>;
     /** Alarms after ingest opened them: acknowledgement, escalation, cases. */
     alarms: ReturnType<typeof alarmsRepository>;
     /** Cases, their events and the tickets behind them. */
@@ -132,6 +135,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     sensorFeed: sensorFeedRepository(db),
     ingest: ingestRepository(db),
     deadLetters: deadLettersRepository(db),
+    readingsPartitions: readingsPartitionsRepository(db),
     alarms: alarmsRepository(db),
     ruleOverrides: ruleOverridesRepository(db),
     cases: casesRepository(db),

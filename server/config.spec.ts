@@ -35,6 +35,18 @@ describe('ingest settings', () => {
   });
 });
 
+describe('reading history settings', () => {
+  it('make daily partitions a week ahead by default, 1 to 90 days', () => {
+    expect(loadConfig({}).READINGS_PARTITIONS_AHEAD_DAYS).toBe(7);
+    expect(loadConfig({ READINGS_PARTITIONS_AHEAD_DAYS: '90' }).READINGS_PARTITIONS_AHEAD_DAYS).toBe(90);
+    for (const bad of ['0', '91', '2.5', 'soon']) {
+      expect(() => loadConfig({ READINGS_PARTITIONS_AHEAD_DAYS: bad }), bad).toThrow(
+        /READINGS_PARTITIONS_AHEAD_DAYS/,
+      );
+    }
+  });
+});
+
 describe('demo history settings', () => {
   it('default to 13 months of 180 calls a day, and 0 days turns the past off', () => {
     const c = loadConfig({});

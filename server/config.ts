@@ -103,6 +103,9 @@ const schema = z.object({
   DEADLINE_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   OPEN311_DEMO_KEY: z.string().min(12).default('citynerve-open311-demo-key'),
   READINGS_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
+  // Reading history has one partition per UTC day (migration 0015), made this many days ahead so that a
+  // missed maintenance run (database away, lock not granted) never leaves a day without its partition.
+  READINGS_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   // Public transparency view (server/services/public.service.ts): cell size, small-count threshold, limits.
   PUBLIC_CELL_M: z.coerce.number().int().min(250).max(5000).default(1000),
   PUBLIC_MIN_COUNT: z.coerce.number().int().min(1).max(100).default(5),

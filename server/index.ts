@@ -67,7 +67,7 @@ async function main() {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  const mqtt = await app.ingest.start().catch(async (err: Error) => {
+  const mqtt = await app.ingest.start({ maintainReadings: false }).catch(async (err: Error) => {
     await realtime.close();
     await adapter.close();
     server.closeAllConnections();
@@ -166,6 +166,7 @@ function leaderJobs(app: App, realtime: Realtime) {
           notify: (n) => app.events.emit('case', n),
         }),
       );
+      running.push(app.ingest.maintainReadings());
       if (!config.SIM_ENABLED) return;
       const simulator = new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,

@@ -161,18 +161,24 @@ export const sensorState = pgTable(
  * locked the sensor's row for every stored reading, which cost PostgreSQL as much as the insert itself.
  * Ingest stores history only for sensors whose sensor_state row (which does reference sensors) it writes
  * in the same statement, and a trigger on sensors deletes a removed sensor's history as the cascade did.
+ * Partitioned by range of ts, one partition per UTC day plus a DEFAULT one (migration 0015, which drizzle
+ * cannot express): retention drops whole days instead of deleting rows (readings-partitions.repository.ts).
  */
 export const sensorReadings = pgTable(
   'sensor_readings',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     /** sensors.id (kept consistent by ingest and the sensors_delete_readings trigger, see above). */
     sensorId: integer('sensor_id').notNull(),
     ts: tz('ts').notNull(),
     reading: jsonb('reading').$type<Record<string, number | boolean>>().notNull(),
     state: smallint('state').notNull(),
   },
-  (t) => [index('sensor_readings_sensor_ts_idx').on(t.sensorId, t.ts.desc())],
+  (t) => [
+    // A partitioned table's primary key must contain the partition key (ts).
+    primaryKey({ columns: [t.id, t.ts] }),
+    index('sensor_readings_sensor_ts_idx').on(t.sensorId, t.ts.desc()),
+  ],
 );
 
 /** People who log in. */

@@ -1,10 +1,12 @@
 // Assembles device ingest for one node: the sensor cache, the batching pipeline, the HTTP batch use-case,
 // and — once start() is called after the HTTP server listens — the embedded broker (when MQTT_URL is
-// unset), the MQTT client and the hourly retention of reading history. stop() undoes it in reverse.
+// unset), the MQTT client and the hourly upkeep of reading history's daily partitions (unless start is
+// told not to). stop() undoes it in reverse.
 import { hostname } from 'node:os';
 import type { Config } from '../config';
 import type { DeadLettersRepository } from '../db/repositories/dead-letters.repository';
 import type { IngestRepository } from '../db/repositories/ingest.repository';
+import type { ReadingsPartitionsRepository } from '../db/repositories/readings-partitions.repository';
 import { applyOverrides, parseRules, type Rule } from '../domain/rules';
 import { DEFAULT_RULES } from '../domain/rules.defaults';
 import type { SensorFamily } from '../domain/sensor-state';
@@ -17,7 +19,7 @@ import { SensorCache } from './sensor-cache';
 
 /** Unknown sensor codes are looked up in the database at most this often, ms. */
 const UNKNOWN_CODE_REFRESH_MS = 5000;
-/** How often old reading history is pruned, ms. */
+/** How often reading history's partitions are kept up (days ahead made, days past retention dropped), ms. */
 const RETENTION_EVERY_MS = 3_600_000;
 /** Most items one HTTP request may carry. */
 const HTTP_MAX_ITEMS = 50_000;
@@ -30,6 +32,16 @@ export interface MqttEndpoint {
   embedded: boolean;
   /** The filter subscribed (shows whether a shared subscription is in use). */
   subscription: string | null;
+}
+
+/** Options of the runtime's start(). */
+export interface IngestStartOptions {
+  /**
+   * Keep reading history's daily partitions (create the coming days, drop those past retention) at start
+   * and hourly. Default true. Any number of nodes may do it (they take turns under a lock); a cluster
+   * that leaves it to one node passes false on the others.
+   */
+  maintainReadings?: boolean;
 }
 
 /** All ingest counters. */
@@ -71,7 +83,11 @@ export function ruleBuilder(log: Logger) {
 
 export function createIngest(
   config: Config,
-  repos: { ingest: IngestRepository; deadLetters: DeadLettersRepository },
+  repos: {
+    ingest: IngestRepository;
+    deadLetters: DeadLettersRepository;
+    readingsPartitions: ReadingsPartitionsRepository;
+  },
   log: Logger,
 ) {
   const sensors = new SensorCache(repos.ingest, {
@@ -97,15 +113,37 @@ export function createIngest(
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttIngest | null = null;
   let retention: NodeJS.Timeout | null = null;
+  /** The maintenance run in progress, awaited by stop() so it does not outlive the runtime. */
+  let maintaining: Promise<void> | null = null;
 
-  const prune = async () => {
-    const olderThan = new Date(Date.now() - config.READINGS_RETENTION_DAYS * 86_400_000);
+  // Partitions ahead first: a day without its partition still stores (in DEFAULT), but costs a move later.
+  const maintain = async () => {
+    const parts = repos.readingsPartitions;
     try {
-      const n = await repos.ingest.pruneReadings(olderThan);
-      if (n) log.info('reading history pruned', { rows: n, olderThan: olderThan.toISOString() });
+      const created = await parts.ensureAhead(new Date(), config.READINGS_PARTITIONS_AHEAD_DAYS);
+      if (created.length) log.info('reading history: daily partitions created', { created });
+    } catch (err) {
+      log.warn('reading history: creating partitions failed; next try in an hour', {
+        error: (err as Error).message,
+      });
+    }
+    try {
+      const dropped = await parts.dropOlder(new Date(), config.READINGS_RETENTION_DAYS);
+      if (dropped.partitions.length || dropped.defaultRows) {
+        log.info('reading history pruned', {
+          partitions: dropped.partitions.map((p) => p.name),
+          rowsEstimate: dropped.partitions.reduce((n, p) => n + p.rowsEstimate, 0),
+          defaultRows: dropped.defaultRows,
+          olderThan: dropped.cutoff.toISOString(),
+        });
+      }
     } catch (err) {
       log.warn('reading history pruning failed; next try in an hour', { error: (err as Error).message });
     }
+  };
+  const runMaintenance = () => {
+    // One run at a time: an hourly tick during a slow run is skipped.
+    maintaining ??= maintain().finally(() => (maintaining = null));
   };
 
   return {
@@ -113,8 +151,11 @@ export function createIngest(
     sensors,
     http,
 
-    /** Loads the registry, starts the broker (if embedded) and the MQTT client, schedules retention. */
-    async start(): Promise<MqttEndpoint> {
+    /**
+     * Loads the registry, starts the broker (if embedded) and the MQTT client, and (unless
+     * `maintainReadings: false`) starts the reading history's partition upkeep.
+     */
+    async start(opts: IngestStartOptions = {}): Promise<MqttEndpoint> {
       const t0 = Date.now();
       const n = await sensors.load();
       log.info('ingest: sensor registry cached', { sensors: n, ms: Date.now() - t0 });
@@ -154,16 +195,34 @@ export function createIngest(
         mqtt = null;
         throw err;
       }
-      void prune();
-      retention = setInterval(() => void prune(), RETENTION_EVERY_MS);
-      retention.unref();
+      if (opts.maintainReadings ?? true) this.maintainReadings();
       return { url, embedded, subscription: mqtt.stats().subscription };
+    },
+
+    /**
+     * Starts the partition upkeep now and hourly (a cluster's leader calls this after start with
+     * `maintainReadings: false`); stop() ends it, and so does the runtime's stop().
+     */
+    maintainReadings(): { stop(): Promise<void> } {
+      if (!retention) {
+        runMaintenance();
+        retention = setInterval(runMaintenance, RETENTION_EVERY_MS);
+        retention.unref();
+      }
+      return {
+        async stop() {
+          if (retention) clearInterval(retention);
+          retention = null;
+          await maintaining;
+        },
+      };
     },
 
     /** Stops taking MQTT messages and lets those received settle, stores what else is queued, then closes the broker. */
     async stop(): Promise<void> {
       if (retention) clearInterval(retention);
       retention = null;
+      await maintaining;
       const client = mqtt;
       mqtt = null;
       // The client leaves the shared group and stops reading, then waits while the pipeline (still open)

@@ -12,6 +12,7 @@ import { alarmFeedRepository } from '../../server/db/repositories/alarm-feed.rep
 import { alarmsRepository } from '../../server/db/repositories/alarms.repository';
 import { deadLettersRepository } from '../../server/db/repositories/dead-letters.repository';
 import { ingestRepository, type GatewayRow } from '../../server/db/repositories/ingest.repository';
+import { readingsPartitionsRepository } from '../../server/db/repositories/readings-partitions.repository';
 import { createIngest, type IngestRuntime } from '../../server/ingest/runtime';
 import { createLogger } from '../../server/log';
 import { AlarmFeed } from '../../server/realtime/alarm-feed';
@@ -75,7 +76,11 @@ describe.each(engines())('live alarm feed on %s', (engine) => {
       insert into users (username, display_name, password_hash, role)
       values ('feed-officer', '值班员周敏', 'x', 'officer') returning id`);
     officer = { id: u.id, name: '值班员周敏' };
-    const repos = { ingest: ingestRepository(db), deadLetters: deadLettersRepository(db) };
+    const repos = {
+      ingest: ingestRepository(db),
+      deadLetters: deadLettersRepository(db),
+      readingsPartitions: readingsPartitionsRepository(db),
+    };
     ingest = createIngest(loadConfig({ INGEST_BATCH_MS: '10', LOG_LEVEL: 'silent' }), repos, log);
     await ingest.sensors.load();
     alarms = alarmService({ alarms: alarmsRepository(db), log });

@@ -37,7 +37,10 @@ const TABLES = [
 async function describeSchema(db: Database) {
   const tables = (
     await db.rows<{ t: string }>(sql`
-      select tablename as t from pg_tables where schemaname = 'public' and tablename <> 'spatial_ref_sys' order by 1`)
+      select c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+        and c.relname <> 'spatial_ref_sys'
+      order by 1`)
   ).map((r) => r.t);
   const geometry = await db.rows<{ table: string; column: string; type: string; srid: number }>(sql`
     select f_table_name as "table", f_geometry_column as "column", type, srid
@@ -72,6 +75,12 @@ async function checkSchema(db: Database) {
     sql`select count(*)::int as n from pg_trigger where tgname = 'sensor_state_stamp'`,
   );
   expect(trigger[0].n).toBe(1);
+  // Reading history is partitioned by day (migration 0015), with a DEFAULT partition for other days.
+  const [readings] = await db.rows<{ strategy: string; keys: string; hasDefault: boolean }>(sql`
+    select p.partstrat::text as strategy, pg_get_partkeydef(p.partrelid) as keys,
+           p.partdefid <> 0 as "hasDefault"
+    from pg_partitioned_table p where p.partrelid = 'sensor_readings'::regclass`);
+  expect(readings).toEqual({ strategy: 'r', keys: 'RANGE (ts)', hasDefault: true });
 }
 
 describe.each(engines())('migrations on %s', (engine) => {

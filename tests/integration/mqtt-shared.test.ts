@@ -15,6 +15,7 @@ import { loadConfig } from '../../server/config';
 import { openPostgres, type Database } from '../../server/db/client';
 import { deadLettersRepository } from '../../server/db/repositories/dead-letters.repository';
 import { ingestRepository } from '../../server/db/repositories/ingest.repository';
+import { readingsPartitionsRepository } from '../../server/db/repositories/readings-partitions.repository';
 import { createIngest, type IngestRuntime } from '../../server/ingest/runtime';
 import { createLogger } from '../../server/log';
 import { generateDemoCity } from '../../server/sim/generate-city';
@@ -116,10 +117,15 @@ describe.skipIf(!brokerUp).each(engines())('two ingest nodes sharing the MQTT lo
     });
     const node = createIngest(
       config,
-      { ingest: ingestRepository(nodeDb), deadLetters: deadLettersRepository(nodeDb) },
+      {
+        ingest: ingestRepository(nodeDb),
+        deadLetters: deadLettersRepository(nodeDb),
+        readingsPartitions: readingsPartitionsRepository(nodeDb),
+      },
       log,
     );
-    const endpoint = await node.start();
+    // As a cluster would: partition upkeep is left to one node (none here; the shared test database has it).
+    const endpoint = await node.start({ maintainReadings: false });
     expect(endpoint.subscription).toBe(`$share/${group}/citynerve/+/+/+/reading`);
     running.add(node);
     return node;

@@ -1,5 +1,5 @@
 // Device ingest's SQL: the sensor registry as ingest sees it, the batch write (latest state, reading
-// history, alarms) and retention, and the HTTP gateways' keys. Every batch statement sends its columns as
+// history, alarms) and the HTTP gateways' keys (retention: readings-partitions.repository.ts). Every batch statement sends its columns as
 // array parameters (one bind parameter per column, see pg-array.ts; JSON values as one JSON array), never
 // one statement per reading.
 import { sql } from 'drizzle-orm';
@@ -511,15 +511,6 @@ export function ingestRepository(db: Database) {
             where a.id = u.id`,
         tx,
       );
-    },
-
-    /** Deletes reading history older than `olderThan`; returns how many rows went. */
-    async pruneReadings(olderThan: Date): Promise<number> {
-      const rows = await db.rows<{ n: number }>(
-        sql`with gone as (delete from sensor_readings where ts < ${iso(olderThan)}::timestamptz returning 1)
-            select count(*)::int as n from gone`,
-      );
-      return rows[0]?.n ?? 0;
     },
 
     /** The enabled or disabled gateway whose key hashes to `keyHash`. */

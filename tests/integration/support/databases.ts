@@ -37,10 +37,15 @@ export async function resetDatabase(db: Database): Promise<void> {
   await db.orm.execute(sql`select setval('sensor_state_seq', 1, false)`);
 }
 
-/** A file-level snapshot of table row counts, to prove a failed operation changed nothing. */
+/**
+ * A file-level snapshot of table row counts, to prove a failed operation changed nothing. Partitions are
+ * counted in their parent (sensor_readings' days come and go with the date).
+ */
 export async function tableCounts(db: Database): Promise<Record<string, number>> {
   const tables = await db.rows<{ name: string }>(sql`
-    select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'spatial_ref_sys'
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+      and c.relname <> 'spatial_ref_sys'
     order by 1`);
   const out: Record<string, number> = {};
   for (const t of tables) {
