@@ -38,6 +38,7 @@ import { generateDemoCity } from './sim/generate-city';
 import { generateDemoHistory } from './sim/history';
 import { openBasemap, type Basemap } from './basemap/archive';
 import { withStartupLock } from './cluster/leadership';
+import { memoryStore, openSharedStore, type SharedStore } from './cluster/shared-store';
 
 export interface App {
   config: Config;
@@ -91,6 +92,11 @@ export interface App {
   events: AppEvents;
   /** The deployment's vector basemap (BASEMAP_PMTILES), served by /api/map/basemap; null without one. */
   basemap: Basemap | null;
+  /**
+   * What the nodes of a cluster share: the public view's rate allowance and cache (Redis, the database, or
+   * memory on a single embedded node). Closed on shutdown, before the database.
+   */
+  shared: SharedStore;
   /** Demo accounts created at start (empty when DEMO_ACCOUNTS=false). */
   demoAccounts: { username: string; role: string; displayName: string }[];
   /** This node in its cluster, as /api/health reports it (server/index.ts keeps it current). */
@@ -127,8 +133,16 @@ export interface AppEvents {
   emit(event: 'schemeChanged', n: { schemeId: number; active: boolean; at: Date }): boolean;
 }
 
-/** Builds the context around an open database (tests hand in their own). */
-export function buildApp(config: Config, db: Database, log: Logger = createLogger(config.LOG_LEVEL)): App {
+/**
+ * Builds the context around an open database (tests hand in their own). The shared store defaults to one in
+ * memory: an App built this way is one node.
+ */
+export function buildApp(
+  config: Config,
+  db: Database,
+  log: Logger = createLogger(config.LOG_LEVEL),
+  opts: { shared?: SharedStore } = {},
+): App {
   const repos = {
     users: usersRepository(db),
     map: mapRepository(db),
@@ -216,6 +230,7 @@ export function buildApp(config: Config, db: Database, log: Logger = createLogge
     problems: problemsService({ problems: problemsRepository(db) }),
     events,
     basemap: null,
+    shared: opts.shared ?? memoryStore(),
     demoAccounts: [],
     node: {
       id: config.NODE_ID ?? `${hostname()}:${config.PORT}`,
@@ -238,7 +253,12 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
   const t0 = Date.now();
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info('database ready', { engine: db.engine, ms: Date.now() - t0 });
-  const app = buildApp(config, db, log);
+  // An unreachable REDIS_URL fails the start (naming host:port) rather than running unshared.
+  const shared = await openSharedStore({ redisUrl: config.REDIS_URL, db, log }).catch(async (err: Error) => {
+    await db.close();
+    throw err;
+  });
+  const app = buildApp(config, db, log, { shared });
   if (config.BASEMAP_PMTILES) {
     app.basemap = await openBasemap(config.BASEMAP_PMTILES);
     log.info('basemap', { file: app.basemap.file, ...app.basemap.info });

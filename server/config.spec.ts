@@ -71,3 +71,20 @@ describe('demo history settings', () => {
     );
   });
 });
+
+describe('shared store settings', () => {
+  it('take an optional redis:// or rediss:// REDIS_URL', () => {
+    expect(loadConfig({}).REDIS_URL).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://cache.internal:6379/0' }).REDIS_URL).toBe(
+      'redis://cache.internal:6379/0',
+    );
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache:6380' }).REDIS_URL).toBe('rediss://:pw@cache:6380');
+  });
+
+  it('stop the start with a message naming a bad REDIS_URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(
+      /REDIS_URL: must start with redis:\/\/ or rediss:\/\//,
+    );
+    expect(() => loadConfig({ REDIS_URL: 'redis://' })).toThrow(/REDIS_URL/);
+  });
+});

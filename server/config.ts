@@ -111,6 +111,12 @@ const schema = z.object({
   PUBLIC_MIN_COUNT: z.coerce.number().int().min(1).max(100).default(5),
   PUBLIC_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PUBLIC_CACHE_S: z.coerce.number().int().min(0).max(86_400).default(300),
+  // Several nodes behind a load balancer share the public view's rate allowance and cache through Redis when
+  // this is set (otherwise through DATABASE_URL's PostgreSQL, or in memory for embedded PGlite).
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^/]/, 'must start with redis:// or rediss:// and name a host')
+    .optional(),
   // The leaders' wall (/wall): scene rotation and the stale banner.
   WALL_SCENES: z
     .string()

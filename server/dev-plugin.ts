@@ -33,6 +33,7 @@ export function devRealtime(): Plugin {
             await alarmJobs.stop();
             await app.ingest.stop();
             await realtime.close();
+            await app.shared.close();
             await app.db.close();
           })();
         });

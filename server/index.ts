@@ -72,6 +72,7 @@ async function main() {
     await adapter.close();
     server.closeAllConnections();
     server.close();
+    await app.shared.close();
     await app.db.close();
     throw err;
   });
@@ -136,6 +137,8 @@ async function main() {
     await adapter.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    // After the last request: the shared store may live in the database it closes before.
+    await app.shared.close();
     await app.db.close();
     process.exit(0);
   };

@@ -4,6 +4,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -603,3 +604,26 @@ export const displayTokens = pgTable(
   },
   (t) => [index('display_tokens_created_idx').on(t.createdAt)],
 );
+
+/**
+ * The public view's rate allowance per client, shared by every node on this database (server/cluster/
+ * shared-store.ts): a token bucket per key. UNLOGGED (migration 0016): a crash only refills allowances.
+ * No index besides the key: every request updates the row, and an index on at_ms would cost each update
+ * for a sweep that runs once a minute over the last minute's clients.
+ */
+export const publicRateBuckets = pgTable('public_rate_buckets', {
+  key: text('key').primaryKey(),
+  /** Tokens left (fractional: the bucket refills continuously). */
+  tokens: doublePrecision('tokens').notNull(),
+  /** When the bucket was last refilled, ms since the epoch (the requesting node's clock). */
+  atMs: doublePrecision('at_ms').notNull(),
+  /** Whether the last request took a token: what the one upsert returns besides the tokens. */
+  taken: boolean('taken').notNull(),
+});
+
+/** Serialised public datasets shared by every node until they expire. UNLOGGED: a crash only empties it. */
+export const publicCache = pgTable('public_cache', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  expiresAt: tz('expires_at').notNull(),
+});

@@ -16,9 +16,9 @@ function clientOf(event: PublicEvent): string {
   }
 }
 
-/** Seconds until the client may try again, or null when the request may proceed. */
-function refusal(svc: PublicService, event: PublicEvent): number | null {
-  const d = svc.limit(clientOf(event), Date.now());
+/** Seconds until the client may try again, or null when the request may proceed (cluster-wide allowance). */
+async function refusal(svc: PublicService, event: PublicEvent): Promise<number | null> {
+  const d = await svc.limit(clientOf(event), Date.now());
   return d.ok ? null : d.retryAfterS;
 }
 
@@ -43,7 +43,7 @@ export async function publicReply(
   opts: { download?: boolean } = {},
 ): Promise<Response> {
   const svc = publicServiceOf(event.locals.app);
-  const wait = refusal(svc, event);
+  const wait = await refusal(svc, event);
   if (wait !== null) return tooMany(wait);
   const p = await produce(svc);
   if (!p) error(404, 'no such public dataset');
@@ -64,9 +64,11 @@ export async function publicReply(
  * For the public pages' load functions: the same rate limit (an HTTP 429 error page when exhausted) and
  * the service. Pages are not publicly cacheable: their HTML carries the visitor's session state.
  */
-export function publicPage(event: PublicEvent & Pick<RequestEvent, 'setHeaders'>): PublicService {
+export async function publicPage(
+  event: PublicEvent & Pick<RequestEvent, 'setHeaders'>,
+): Promise<PublicService> {
   const svc = publicServiceOf(event.locals.app);
-  const wait = refusal(svc, event);
+  const wait = await refusal(svc, event);
   if (wait !== null) {
     event.setHeaders({ 'retry-after': String(wait) });
     error(429, `too many requests: try again in ${wait} s`);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { lastMonths, monthStart, publicService, type PublicServiceDeps } from './public.service';
+import { memoryStore, type SharedStore } from '../cluster/shared-store';
+import { lastMonths, monthStart, parseShared, publicService, type PublicServiceDeps } from './public.service';
 
 const NOW = new Date('2026-03-31T17:00:00Z'); // 2026-04-01 01:00 in Shanghai
 
 /** A repository whose every method is counted; an unexpected one fails the test. */
-function fakes(over: Partial<PublicServiceDeps['repo']> = {}) {
+function fakes(over: Partial<PublicServiceDeps['repo']> = {}, store: SharedStore = memoryStore()) {
   const calls: string[] = [];
   const repo: PublicServiceDeps['repo'] = {
     async streetGroupMonths() {
@@ -72,6 +73,7 @@ function fakes(over: Partial<PublicServiceDeps['repo']> = {}) {
       districtsGeoJson: async () => '{"type":"FeatureCollection","features":[]}',
     },
     settings: { cellM: 1000, minCount: 5, ratePerMin: 10, cacheS: 300 },
+    store,
     now: () => NOW,
   });
   return { svc, calls };
@@ -123,7 +125,7 @@ describe('publicService', () => {
     expect(calls).toEqual(['cellCounts']);
     await svc.cells(30);
     expect(calls).toEqual(['cellCounts', 'cellCounts']);
-    svc.clear();
+    await svc.clear();
     await svc.cells(90);
     expect(calls).toHaveLength(3);
   });
@@ -155,10 +157,50 @@ describe('publicService', () => {
     expect(geo!.etag).toMatch(/^"[\w-]+"$/);
   });
 
-  it('limits each client separately', () => {
+  it('limits each client separately', async () => {
     const { svc } = fakes();
-    for (let i = 0; i < 10; i++) expect(svc.limit('a', 0).ok).toBe(true);
-    expect(svc.limit('a', 0).ok).toBe(false);
-    expect(svc.limit('b', 0).ok).toBe(true);
+    for (let i = 0; i < 10; i++) expect((await svc.limit('a', 0)).ok).toBe(true);
+    expect((await svc.limit('a', 0)).ok).toBe(false);
+    expect((await svc.limit('b', 0)).ok).toBe(true);
+  });
+
+  it('serves what another node computed from the shared store, with its ETag and data', async () => {
+    const store = memoryStore();
+    const a = fakes({}, store);
+    const b = fakes({}, store);
+    const fromA = await a.svc.summary();
+    const fromB = await b.svc.summary();
+    expect(b.calls).toEqual([]);
+    expect(fromB.json.etag).toBe(fromA.json.etag);
+    expect(fromB.data).toEqual(fromA.data);
+    const dl = await a.svc.download('trend', 'csv', 90);
+    expect((await b.svc.download('trend', 'csv', 90))?.filename).toBe(dl?.filename);
+    expect(b.calls).toEqual([]);
+  });
+
+  it('answers alone when the shared store fails', async () => {
+    const broken: SharedStore = {
+      kind: 'redis',
+      take: () => Promise.reject(new Error('down')),
+      get: () => Promise.reject(new Error('down')),
+      set: () => Promise.reject(new Error('down')),
+      delete: () => Promise.reject(new Error('down')),
+      close: async () => {},
+    };
+    const { svc, calls } = fakes({}, broken);
+    expect((await svc.trend()).data.months).toHaveLength(12);
+    await svc.trend();
+    expect(calls).toEqual(['trend']);
+    for (let i = 0; i < 10; i++) expect((await svc.limit('a', 0)).ok).toBe(true);
+    expect(await svc.limit('a', 0)).toEqual({ ok: false, retryAfterS: 6 });
+  });
+
+  it('ignores shared values that are not its own', () => {
+    expect(parseShared('not json')).toBeNull();
+    expect(parseShared('{"body":"x"}')).toBeNull();
+    expect(parseShared('{"body":"x","etag":"\\"e\\"","contentType":"t","expiresAt":1}')).toMatchObject({
+      body: 'x',
+      filename: undefined,
+    });
   });
 });

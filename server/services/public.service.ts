@@ -1,6 +1,8 @@
 // The public transparency view: aggregates from the repository turned into published datasets (small
-// counts suppressed, places as grid cells), serialised once and kept in memory for PUBLIC_CACHE_S so a
-// burst of anonymous traffic is answered without touching the database; plus the per-client rate limit.
+// counts suppressed, places as grid cells), serialised once per PUBLIC_CACHE_S for the whole cluster (the
+// shared store, server/cluster/shared-store.ts) and kept in this process's memory meanwhile, so a burst of
+// anonymous traffic is answered without touching the database; plus the per-client rate limit, also
+// shared, so a client's allowance is the cluster's and not each node's.
 import { createHash } from 'node:crypto';
 import type { App } from '../app';
 import type {
@@ -16,6 +18,7 @@ import type {
   PublicTrend,
 } from '../../src/lib/api/public';
 import { PUBLIC_DOWNLOADS, PUBLIC_LICENCE } from '../../src/lib/api/public';
+import type { SharedStore } from '../cluster/shared-store';
 import { publicRepository, type PublicRepository } from '../db/repositories/public.repository';
 import { CATEGORY_GROUPS } from '../domain/case-categories';
 import {
@@ -29,6 +32,7 @@ import {
   type CsvValue,
   type RateDecision,
 } from '../domain/disclosure';
+import type { Logger } from '../log';
 
 export interface PublicSettings {
   /** Cell edge in metres (PUBLIC_CELL_M). */
@@ -49,8 +53,12 @@ export interface PublicServiceDeps {
   /** Street and district boundaries (public geography, no personal data) as GeoJSON text. */
   boundaries: { streetsGeoJson(): Promise<string>; districtsGeoJson(): Promise<string> };
   settings: PublicSettings;
+  /** Rate buckets and serialised datasets shared with the cluster's other nodes. */
+  store: SharedStore;
   /** The clock (tests pass a fixed one). */
   now?: () => Date;
+  /** Where a failing shared store is reported (the service then falls back to this node alone). */
+  log?: Logger;
 }
 
 /** A serialised response body with what HTTP needs to serve and revalidate it. */
@@ -98,26 +106,146 @@ export function lastMonths(now: Date, count = 12): string[] {
 
 const groupNames = new Map(CATEGORY_GROUPS.map((g) => [g.code, g]));
 
+/** A cached value as it goes into and comes out of the shared store. */
+interface Codec<T> {
+  toPayload(value: T): PublicPayload;
+  fromPayload(p: PublicPayload): T;
+}
+
+/** What the shared store holds for a dataset: the payload and when its writer lets it expire. */
+interface SharedPayload extends PublicPayload {
+  expiresAt: number;
+}
+
+/**
+ * Bumped when a payload's shape or meaning changes, so that during a rolling upgrade nodes of two releases
+ * do not serve each other's entries.
+ */
+const SHARED_VERSION = 1;
+
+const asPayload: Codec<PublicPayload> = { toPayload: (p) => p, fromPayload: (p) => p };
+// The body IS JSON.stringify(data): a node that takes the payload from the shared store parses it once.
+const asEntry: Codec<Entry<unknown>> = {
+  toPayload: (e) => e.json,
+  fromPayload: (p) => ({ data: JSON.parse(p.body) as unknown, json: p }),
+};
+
+/** A shared-store value read back, or null when it is not one of ours (another release, corruption). */
+export function parseShared(text: string): SharedPayload | null {
+  try {
+    const v = JSON.parse(text) as Partial<SharedPayload>;
+    if (
+      typeof v.body !== 'string' ||
+      typeof v.etag !== 'string' ||
+      typeof v.contentType !== 'string' ||
+      typeof v.expiresAt !== 'number'
+    )
+      return null;
+    return {
+      body: v.body,
+      etag: v.etag,
+      contentType: v.contentType,
+      filename: typeof v.filename === 'string' ? v.filename : undefined,
+      expiresAt: v.expiresAt,
+    };
+  } catch {
+    return null;
+  }
+}
+
 export function publicService(deps: PublicServiceDeps) {
-  const { repo, settings } = deps;
+  const { repo, settings, store } = deps;
   const clock = deps.now ?? (() => new Date());
   const min = settings.minCount;
-  const limiter = new RateLimiter(settings.ratePerMin);
+  const cacheMs = settings.cacheS * 1000;
   const cache = new Map<string, { expires: number; value: Promise<unknown> }>();
+  // Shared keys carry the settings that shape a dataset: a node started with another PUBLIC_MIN_COUNT
+  // (say, mid-way through a config change) must not serve counts suppressed with the old threshold.
+  const sharedKey = (key: string) => `v${SHARED_VERSION}:cell${settings.cellM}:min${min}:${key}`;
+  /** Shared keys this node has used, for clear(). */
+  const touched = new Set<string>();
+  // When the shared store fails (Redis down), each node limits on its own: a client may then get up to
+  // the allowance per node, which beats refusing everyone or limiting no one.
+  const fallbackLimiter = new RateLimiter(settings.ratePerMin);
+  let lastWarning = 0;
 
-  /** The cached value of `key`, computed once per cache period; concurrent misses share one computation. */
-  function cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  function storeFailed(what: string, err: unknown) {
+    const now = Date.now();
+    // One line a minute per node: during an outage every request would fail the same way.
+    if (now - lastWarning < 60_000) return;
+    lastWarning = now;
+    deps.log?.warn(`public view: shared store ${what} failed; this node answers alone`, {
+      kind: store.kind,
+      error: (err as Error)?.message ?? String(err),
+    });
+  }
+
+  async function readShared(key: string): Promise<SharedPayload | null> {
+    try {
+      const text = await store.get(key);
+      return text === null ? null : parseShared(text);
+    } catch (err) {
+      storeFailed('read', err);
+      return null;
+    }
+  }
+
+  async function writeShared(key: string, p: PublicPayload, expiresAt: number): Promise<void> {
+    const value: SharedPayload = {
+      body: p.body,
+      etag: p.etag,
+      contentType: p.contentType,
+      filename: p.filename,
+      expiresAt,
+    };
+    try {
+      await store.set(key, JSON.stringify(value), settings.cacheS);
+    } catch (err) {
+      storeFailed('write', err);
+    }
+  }
+
+  /**
+   * The cached value of `key`: from this node's memory, else from the shared store (another node computed
+   * it), else computed here and shared. Concurrent misses on this node share one computation; two nodes
+   * missing at the same moment may both compute — accepted: the results are equal up to `generatedAt`, the
+   * last write wins, and it costs one extra set of queries per cache period at most per node.
+   */
+  function cached<T>(key: string, compute: () => Promise<T>, codec: Codec<T>): Promise<T> {
     const now = Date.now();
     const hit = cache.get(key);
     if (hit && hit.expires > now) return hit.value as Promise<T>;
-    const value = compute();
-    cache.set(key, { expires: now + settings.cacheS * 1000, value });
+    const slot = { expires: now + cacheMs, value: undefined as unknown as Promise<unknown> };
+    const value = (async (): Promise<T> => {
+      // PUBLIC_CACHE_S=0 turns caching off: nothing to share.
+      if (cacheMs === 0) return compute();
+      const shared = sharedKey(key);
+      touched.add(shared);
+      const found = await readShared(shared);
+      if (found) {
+        // Expire here when the writer's copy does, so that all nodes move to the next ETag together.
+        slot.expires = Math.min(slot.expires, found.expiresAt);
+        const { expiresAt: _expiresAt, ...p } = found;
+        return codec.fromPayload(p);
+      }
+      const v = await compute();
+      await writeShared(shared, codec.toPayload(v), slot.expires);
+      return v;
+    })();
+    slot.value = value;
+    cache.set(key, slot);
     // A failed computation is not kept: the next request tries again.
     value.catch(() => {
       if (cache.get(key)?.value === value) cache.delete(key);
     });
     return value;
   }
+
+  /** `cached` for a dataset served both as data (page loads) and JSON (the API). */
+  const cachedEntry = <T>(key: string, compute: () => Promise<Entry<T>>) =>
+    cached(key, compute, asEntry as Codec<Entry<T>>);
+  const cachedPayload = (key: string, compute: () => Promise<PublicPayload>) =>
+    cached(key, compute, asPayload);
 
   function window(now: Date) {
     return { since: monthStart(now, 11), until: now };
@@ -145,7 +273,7 @@ export function publicService(deps: PublicServiceDeps) {
   };
 
   function summary(): Promise<Entry<PublicSummary>> {
-    return cached('summary', async () => {
+    return cachedEntry('summary', async () => {
       const now = clock();
       const { since, until } = window(now);
       const [trend, departments, recent] = await Promise.all([
@@ -167,7 +295,7 @@ export function publicService(deps: PublicServiceDeps) {
   }
 
   function streets(): Promise<Entry<PublicStreets>> {
-    return cached('streets', async () => {
+    return cachedEntry('streets', async () => {
       const now = clock();
       const { since, until } = window(now);
       const rows = await repo.streetGroupMonths(since, until);
@@ -205,7 +333,7 @@ export function publicService(deps: PublicServiceDeps) {
   }
 
   function departments(): Promise<Entry<PublicDepartments>> {
-    return cached('departments', async () => {
+    return cachedEntry('departments', async () => {
       const now = clock();
       const { since, until } = window(now);
       const rows = await repo.departmentVolumes(since, until);
@@ -230,7 +358,7 @@ export function publicService(deps: PublicServiceDeps) {
   }
 
   function trend(): Promise<Entry<PublicTrend>> {
-    return cached('trend', async () => {
+    return cachedEntry('trend', async () => {
       const now = clock();
       const { since, until } = window(now);
       const rows = new Map((await repo.trend(since, until)).map((r) => [r.month, r]));
@@ -250,7 +378,7 @@ export function publicService(deps: PublicServiceDeps) {
   }
 
   function cells(days: CellWindow): Promise<Entry<PublicCells>> {
-    return cached(`cells:${days}`, async () => {
+    return cachedEntry(`cells:${days}`, async () => {
       const now = clock();
       const since = new Date(now.getTime() - days * DAY);
       const rows = await repo.cellCounts(settings.cellM, since, now);
@@ -284,7 +412,7 @@ export function publicService(deps: PublicServiceDeps) {
   ): Promise<PublicPayload | null> {
     if (!(PUBLIC_DOWNLOADS[dataset] as readonly string[]).includes(format)) return null;
     const name = dataset === 'cells' ? `citynerve-cells-${days}d` : `citynerve-${dataset}`;
-    return cached(`download:${dataset}.${format}:${days}`, async () => {
+    return cachedPayload(`download:${dataset}.${format}:${days}`, async () => {
       if (dataset === 'cells') {
         const c = (await cells(days)).data;
         if (format === 'geojson') {
@@ -404,28 +532,38 @@ export function publicService(deps: PublicServiceDeps) {
     download,
     /** Street (level "streets") or district boundaries as GeoJSON, for the public map. */
     boundaries(level: 'streets' | 'districts'): Promise<PublicPayload> {
-      return cached(`boundaries:${level}`, async () =>
+      return cachedPayload(`boundaries:${level}`, async () =>
         payload(
           await (level === 'streets' ? deps.boundaries.streetsGeoJson() : deps.boundaries.districtsGeoJson()),
           GEOJSON_TYPE,
         ),
       );
     },
-    /** Takes one request from the client's allowance (`now` in ms). */
-    limit(client: string, now: number): RateDecision {
-      return limiter.take(client, now);
+    /** Takes one request from the client's allowance, shared by the cluster (`now` in ms). */
+    async limit(client: string, now: number): Promise<RateDecision> {
+      try {
+        return await store.take(client || 'unknown', settings.ratePerMin, now);
+      } catch (err) {
+        storeFailed('rate limit', err);
+        return fallbackLimiter.take(client, now);
+      }
     },
-    /** Forgets every cached dataset (tests; a deployment waits for the TTL). */
-    clear(): void {
+    /**
+     * Forgets every cached dataset, here and the shared copies this node used (tests; a deployment waits
+     * for the TTL).
+     */
+    async clear(): Promise<void> {
       cache.clear();
+      await Promise.all([...touched].map((k) => store.delete(k)));
+      touched.clear();
     },
   };
 }
 
 export type PublicService = ReturnType<typeof publicService>;
 
-// One service (with its cache and rate limiter) per App, built on first use, so server/app.ts stays as it
-// is; a WeakMap lets a test's App and its service be collected together.
+// One service (with its in-process cache) per App, built on first use over the App's shared store, so
+// server/app.ts stays as it is; a WeakMap lets a test's App and its service be collected together.
 const services = new WeakMap<App, PublicService>();
 
 /** The public view of `app`, built from its configuration and database on first use. */
@@ -441,6 +579,8 @@ export function publicServiceOf(app: App): PublicService {
         ratePerMin: app.config.PUBLIC_RATE_PER_MIN,
         cacheS: app.config.PUBLIC_CACHE_S,
       },
+      store: app.shared,
+      log: app.log,
     });
     services.set(app, svc);
   }

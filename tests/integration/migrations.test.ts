@@ -21,6 +21,8 @@ const TABLES = [
   'hotline_tickets',
   'meta',
   'open311_keys',
+  'public_cache',
+  'public_rate_buckets',
   'rule_override_audit',
   'score_snapshots',
   'scoring_schemes',

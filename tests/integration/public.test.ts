@@ -525,7 +525,7 @@ describe.each(engines())('public view on %s', (engine) => {
       (await call(summaryGet, { path: '/api/public/summary' }, undefined, fresh)).text,
     );
     expect(cached).toEqual(before);
-    publicServiceOf(fresh).clear();
+    await publicServiceOf(fresh).clear();
     const after = JSON.parse(
       (await call(summaryGet, { path: '/api/public/summary' }, undefined, fresh)).text,
     );

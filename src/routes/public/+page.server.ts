@@ -5,7 +5,7 @@ import { publicPage } from '$server/http/public-http';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-  const svc = publicPage(event);
+  const svc = await publicPage(event);
   const [summary, streets, departments, trend] = await Promise.all([
     svc.summary(),
     svc.streets(),

@@ -4,6 +4,6 @@ import { publicPage } from '$server/http/public-http';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-  const { settings } = publicPage(event);
+  const { settings } = await publicPage(event);
   return { minCount: settings.minCount, cellM: settings.cellM, cacheS: settings.cacheS };
 };
