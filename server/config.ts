@@ -112,7 +112,8 @@ const schema = z.object({
   PUBLIC_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PUBLIC_CACHE_S: z.coerce.number().int().min(0).max(86_400).default(300),
   // Several nodes behind a load balancer share the public view's rate allowance and cache through Redis when
-  // this is set (otherwise through DATABASE_URL's PostgreSQL, or in memory for embedded PGlite).
+  // this is set (otherwise through DATABASE_URL's PostgreSQL, or in memory for embedded PGlite), and live
+  // events then cross nodes through a Redis stream (REALTIME_ADAPTER=auto).
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/[^/]/, 'must start with redis:// or rediss:// and name a host')
@@ -130,10 +131,6 @@ const schema = z.object({
   // Several nodes (docs/deployment.md). How live events cross nodes: auto = Redis Streams when REDIS_URL
   // is set, the PostgreSQL adapter when DATABASE_URL is, none (one process) on the embedded database.
   REALTIME_ADAPTER: z.enum(['auto', 'none', 'postgres', 'redis']).default('auto'),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-    .optional(),
   /** This node's name in logs, /api/health and pg_stat_activity (default host:port). */
   NODE_ID: z
     .string()
