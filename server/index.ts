@@ -124,11 +124,13 @@ async function main() {
     // Draining: health answers 503 so the balancer stops sending new requests here, while requests and
     // batches in flight finish. Then the leader's jobs stop (another node takes the lock at once), MQTT
     // leaves the shared group and stores what it took, and browsers are told to reconnect elsewhere.
+    // A single node has no balancer to tell: it closes at once.
+    const graceMs = adapter.kind === 'none' ? 0 : config.DRAIN_GRACE_MS;
     app.node.status = 'draining';
-    app.log.info('draining', { signal, node: app.node.id, graceMs: config.DRAIN_GRACE_MS });
-    const force = setTimeout(() => process.exit(1), 10_000 + config.DRAIN_GRACE_MS);
+    app.log.info('draining', { signal, node: app.node.id, graceMs });
+    const force = setTimeout(() => process.exit(1), 10_000 + graceMs);
     force.unref();
-    await new Promise((r) => setTimeout(r, config.DRAIN_GRACE_MS));
+    await new Promise((r) => setTimeout(r, graceMs));
     await leadership.stop();
     // Ingest stops before the database closes: queued readings are stored and acknowledged first.
     await app.ingest.stop();

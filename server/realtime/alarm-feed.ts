@@ -80,7 +80,9 @@ export class AlarmFeed {
     if (!changes) return 0;
     if (changes.seq < from) {
       // The database was reset and numbers start low again: tell clients, who then ask for a snapshot.
-      this.io.to(ALARM_ROOM).emit('alarms:changed', {
+      // Local: every node reads the feed from the database for its own browsers (through the adapter,
+      // each browser would get every node's copy).
+      this.io.local.to(ALARM_ROOM).emit('alarms:changed', {
         v: ALARM_WIRE_VERSION,
         fromSeq: from,
         seq: changes.seq,
@@ -91,7 +93,7 @@ export class AlarmFeed {
       return 0;
     }
     if (changes.rows.length > 0 && changes.counts) {
-      this.io.to(ALARM_ROOM).emit('alarms:changed', {
+      this.io.local.to(ALARM_ROOM).emit('alarms:changed', {
         v: ALARM_WIRE_VERSION,
         fromSeq: from,
         seq: changes.seq,

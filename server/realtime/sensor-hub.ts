@@ -120,7 +120,9 @@ export class SensorHub {
     }
     const ids = Int32Array.from(changes.rows, (r) => r.id);
     const states = Uint8Array.from(changes.rows, (r) => r.state);
-    this.io.to(SENSOR_ROOM).emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ids, states }));
+    // Local: every node reads the feed from the database for its own browsers (through the adapter,
+    // each browser would get every node's copy).
+    this.io.local.to(SENSOR_ROOM).emit('sensors:delta', encodeDelta({ fromSeq: from, seq, ids, states }));
     if (this.index) {
       // A sensor the index has never seen (added since it was built) means rebuilding it on next use.
       if (changes.rows.some((r) => !this.index!.knows(r.id))) this.index = null;

@@ -142,7 +142,10 @@ export function attachRealtime(server: HttpServer, app: App, io?: Io): Realtime 
   };
   app.events.on('rulesChanged', shareRules);
   io.on('rules:invalidate', (codes) => {
-    if (Array.isArray(codes)) app.ingest.sensors.invalidate(codes.filter((c) => typeof c === 'string'));
+    if (!Array.isArray(codes)) return;
+    const list = codes.filter((c) => typeof c === 'string');
+    app.ingest.sensors.invalidate(list);
+    app.log.info('sensor rules changed on another node: cache forgotten', { sensors: list.length });
   });
   const recheck = setInterval(() => {
     const ids = new Set<number>();

@@ -31,7 +31,8 @@ const deviceNow = () => (clock = Math.max(Date.now(), clock + 1000));
 /** An AlarmFeed whose Socket.IO server only records what it would send. */
 function recordingFeed(db: Database, maxFrameAlarms = 1000) {
   const frames: AlarmsChangedFrame[] = [];
-  const io = { to: () => ({ emit: (_event: string, frame: AlarmsChangedFrame) => frames.push(frame) }) };
+  const room = { to: () => ({ emit: (_event: string, frame: AlarmsChangedFrame) => frames.push(frame) }) };
+  const io = { local: room };
   const feed = new AlarmFeed(io as never, alarmFeedRepository(db), { pollMs: 50, maxFrameAlarms }, log);
   return { feed, frames };
 }

@@ -9,14 +9,24 @@ export interface CaseStream {
   stop(): void;
 }
 
-/** Starts listening; call in the browser (onMount) and stop() on destroy. */
+/**
+ * Starts listening; call in the browser (onMount) and stop() on destroy. `onReconnect` runs on every
+ * connection after the first: frames sent while the page was away (its node stopped, the network dropped)
+ * are gone, so the page reads again what it shows.
+ */
 export function watchCases(
   onChange: (frame: CaseFrame) => void,
   onStatus?: (connected: boolean) => void,
+  onReconnect?: () => void,
 ): CaseStream {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ autoConnect: false });
+  let connectedBefore = false;
   socket.on('cases:changed', onChange);
-  socket.on('connect', () => onStatus?.(true));
+  socket.on('connect', () => {
+    onStatus?.(true);
+    if (connectedBefore) onReconnect?.();
+    connectedBefore = true;
+  });
   socket.on('disconnect', () => onStatus?.(false));
   socket.connect();
   return {
