@@ -24,6 +24,15 @@ export async function clusterUnavailable(): Promise<string | null> {
   return null;
 }
 
+/** Why Redis at `url` cannot be used, or null. */
+export async function redisUnavailable(url: string): Promise<string | null> {
+  const u = new URL(url);
+  const port = Number(u.port || 6379);
+  return (await reachable(u.hostname, port))
+    ? null
+    : `no Redis on ${u.hostname}:${port} (set TEST_REDIS_URL)`;
+}
+
 function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
