@@ -314,6 +314,27 @@ for (const adapter of ['postgres', 'redis'] as const) {
       select c.code from cases c where c.source = 'sensor'
       and not exists (select 1 from alarms a where a.case_id = c.id)`;
       expect(orphans).toHaveLength(0);
+
+      // 7. A node stopped the polite way drains: its health says so at once (the balancer stops sending
+      // it work), it exits cleanly, and its browsers carry on from another node.
+      const draining = nodes.c.stop();
+      await expect
+        .poll(async () => (await fetch(`${nodes.c.url}/api/health`).catch(() => null))?.status ?? 0, {
+          intervals: [100],
+        })
+        .toBe(503);
+      const drained = await (await fetch(`${nodes.c.url}/api/health`)).json().catch(() => null);
+      if (drained) expect(drained).toMatchObject({ status: 'draining', node: 'node-c' });
+      expect(await draining).toBe(0);
+      // (A keep-alive connection HAProxy had open to node C may be cut once: the next request goes on.)
+      await expect.poll(() => servedBy(officerC).catch((e: Error) => e.message)).toMatch(/^node-[ab]$/);
+      const call3 = await officerA.request.post('/api/tickets', {
+        data: { channel: 'phone', text: `集群测试：井盖松动有响声 ${Date.now()}`, address: '我家楼下' },
+      });
+      const code3 = ((await call3.json()) as { caseCode: string }).caseCode;
+      await expect(officerC.locator(`tr[data-code="${code3}"]`)).toHaveAttribute('data-state', 'received', {
+        timeout: 15_000,
+      });
     });
   });
 }

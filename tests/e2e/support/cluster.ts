@@ -67,8 +67,8 @@ export interface ClusterNode {
   start(): Promise<void>;
   /** SIGKILL: no drain, no goodbye. */
   kill(): Promise<void>;
-  /** SIGTERM: the node drains and exits. */
-  stop(): Promise<void>;
+  /** SIGTERM: the node drains and exits; resolves with its exit code. */
+  stop(): Promise<number | null>;
 }
 
 export interface Cluster {
@@ -148,7 +148,8 @@ export async function startCluster(
             SIM_DESK_WORKERS: 'false',
             REALTIME_POLL_MS: '100',
             LEADER_RETRY_MS: '1000',
-            DRAIN_GRACE_MS: '1500',
+            // Longer than HAProxy takes to mark a draining node down (inter 1 s × fall 2).
+            DRAIN_GRACE_MS: '2500',
             LOG_LEVEL: 'warn',
             ...env,
           },
@@ -177,9 +178,9 @@ export async function startCluster(
       },
       async stop() {
         const c = procs.get(name);
-        if (!c || c.exitCode !== null || c.signalCode) return;
-        await new Promise<void>((resolve) => {
-          c.once('exit', () => resolve());
+        if (!c || c.exitCode !== null || c.signalCode) return c?.exitCode ?? null;
+        return new Promise<number | null>((resolve) => {
+          c.once('exit', (code) => resolve(code));
           c.kill('SIGTERM');
         });
       },
