@@ -470,6 +470,35 @@ describe.each(engines())('device ingest on %s', (engine) => {
     },
   );
 
+  it('stores a flapping sensor in one batch: the alarm clears and a new one opens, nothing refused', async () => {
+    const { key } = await app.gateways.create(`gw-flap-${engine}`, 'Flapping gateway');
+    const el = byFamily('elevator', 2);
+    const t = deviceNow();
+    // Trapped, released, trapped again: one HTTP batch, so one transaction clears and reopens the rule.
+    const body = JSON.stringify(
+      [true, false, true].map((trapped, i) => ({
+        sensor: el.code,
+        ts: t + i * 1000,
+        values: { ...healthy.elevator, trapped },
+      })),
+    );
+    const res = await ingestRoute({
+      request: new Request('http://localhost/api/ingest/readings', {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      }),
+      locals: { app, user: null, lang: 'en' },
+    } as never);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    const alarms = await db.rows<{ status: string }>(
+      sql`select status from alarms where sensor_id = ${el.id} and rule_id = 'elevator.trapped' order by id`,
+    );
+    expect(alarms.map((a) => a.status)).toEqual(['cleared', 'open']);
+    expect((await stateOf(el.id)).state).toBe(2);
+  });
+
   it('writes cached sensors without reading them back, and re-reads one another writer changed', async () => {
     const [a, b] = [byFamily('drain', 5), byFamily('drain', 6)];
     const repo = ingestRepository(db);
