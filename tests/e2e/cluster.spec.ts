@@ -160,6 +160,23 @@ for (const adapter of ['postgres', 'redis'] as const) {
       expect(dispatched.status(), await dispatched.text()).toBe(200);
       await expect(row).toHaveAttribute('data-state', 'dispatched');
 
+      // A new scoring scheme stored through node A reloads the rankings open on node B.
+      const ranking = await pinned(browser, 'b', 'leader', '/performance');
+      await expect(ranking.getByTestId('ranking-row').first()).toBeVisible();
+      const reloaded = ranking.waitForRequest((r) => r.url().includes('/api/performance?month='));
+      const scheme = await admin.request.post('/api/performance/schemes', {
+        data: {
+          name: 'cluster-test',
+          totalPoints: 20,
+          items: [
+            { kpi: 'resolvedOnTimeRate', kind: 'rate', weight: 10, target: 0.9, floor: 0.5 },
+            { kpi: 'overdue', kind: 'penalty', weight: 10, perCase: 3, cap: 10 },
+          ],
+        },
+      });
+      expect(scheme.status(), await scheme.text()).toBe(201);
+      await reloaded;
+
       // 2. A rule override taken by node C governs a reading ingested by node A.
       const [tuned] = await sql<{ id: number; code: string }[]>`
       select s.id, s.code from sensors s join sensor_types t on t.id = s.type_id

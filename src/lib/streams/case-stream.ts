@@ -1,7 +1,8 @@
 // Live case notices for the console and the case page: one Socket.IO connection that calls back on every
-// `cases:changed` frame the server sends this user (staff get their own unit's only).
+// `cases:changed` frame the server sends this user (staff get their own unit's only); and scheme changes
+// for the performance page.
 import { io, type Socket } from 'socket.io-client';
-import type { CaseFrame, ClientToServerEvents, ServerToClientEvents } from './contract';
+import type { CaseFrame, ClientToServerEvents, ScoresChangedFrame, ServerToClientEvents } from './contract';
 
 export interface CaseStream {
   /** True while connected. */
@@ -33,6 +34,22 @@ export function watchCases(
     get connected() {
       return socket.connected;
     },
+    stop() {
+      socket.removeAllListeners();
+      socket.disconnect();
+    },
+  };
+}
+
+/**
+ * Calls back when a scoring scheme version is stored on any node (rankings then change). Call in the
+ * browser; stop() on destroy.
+ */
+export function watchScores(onChange: (frame: ScoresChangedFrame) => void): { stop(): void } {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ autoConnect: false });
+  socket.on('scores:changed', onChange);
+  socket.connect();
+  return {
     stop() {
       socket.removeAllListeners();
       socket.disconnect();
