@@ -843,6 +843,18 @@ function report(results: VariantResult[], machineLine: string, version: string, 
           '',
         ]
       : []),
+    ...(pairs.some((r) => r.variant.env.REALTIME_ADAPTER === 'postgres')
+      ? [
+          "With the PostgreSQL adapter a broadcast reaches even the sending node's own clients only after the adapter's `pg_notify` has returned (socket.io-adapter's ClusterAdapter awaits the publish before the local emit), through the adapter's pool of 2 connections, and a binary frame (every sensor delta, heartbeats included) is first inserted into socket_io_attachments and read back by the other node: node A's own clients wait about as long as node B's.",
+          '',
+        ]
+      : []),
+    ...(singles.length > 1
+      ? [
+          `Drift of the shared machine: the two 1-node runs measured ${singles.map((r) => fmt(r.ingest.perS)).join(' and ')} readings/s, case p50 ${singles.map((r) => fmt(percentile(r.latency.cases.all, 50))).join(' and ')} ms, sensor p50 ${singles.map((r) => fmt(percentile(r.latency.sensors.all, 50))).join(' and ')} ms; ratios within that spread say nothing.`,
+          '',
+        ]
+      : []),
     `Interpretation: on 2 cores, two nodes compete with PostgreSQL, Mosquitto and the load generators for the same cores (and here with other work, ${others.map((o) => fmt(o)).join(' / ')} % of one core during the case phases), so a second node cannot add throughput on this machine; the ratios show what clustering costs (a second process, the adapter hop, polling twice), not what a second machine would gain.`,
     '',
   ].join('\n');
