@@ -105,6 +105,7 @@ export class RawPublisher {
   /** PUBACKs received. */
   acked = 0;
   private rest: Buffer | null = null;
+  private lastTs = 0;
   private onAck: (() => void) | null = null;
   private failure: Error | null = null;
   private readonly ping: NodeJS.Timeout;
@@ -174,7 +175,12 @@ export class RawPublisher {
         const first = next;
         let stamp: Buffer | null = null;
         while (next < r.count && this.sent - this.acked < window && mayPublish()) {
-          stamp ??= Buffer.from(String(Date.now()));
+          if (!stamp) {
+            // Strictly increasing per connection: two writes in one millisecond would otherwise give a
+            // sensor that comes up in both the same ts twice, and the second reading is then a duplicate.
+            this.lastTs = Math.max(Date.now(), this.lastTs + 1);
+            stamp = Buffer.from(String(this.lastTs));
+          }
           stamp.copy(r.buf, r.tsAt[next]);
           r.buf.writeUInt16BE((this.sent % 65535) + 1, r.idAt[next]);
           this.sent++;

@@ -107,3 +107,8 @@ export async function startBenchServer(
   });
   return { url, child };
 }
+
+/** A markdown table with a header row and any number of columns. */
+export function mdGrid(header: string[], rows: string[][]): string {
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
