@@ -38,6 +38,7 @@ import { generateDemoCity } from './sim/generate-city';
 import { generateDemoHistory } from './sim/history';
 import { openBasemap, type Basemap } from './basemap/archive';
 import { withStartupLock } from './cluster/leadership';
+import { clusterNameOf } from './cluster/realtime-adapter';
 import { memoryStore, openSharedStore, type SharedStore } from './cluster/shared-store';
 
 export interface App {
@@ -254,7 +255,13 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   log.info('database ready', { engine: db.engine, ms: Date.now() - t0 });
   // An unreachable REDIS_URL fails the start (naming host:port) rather than running unshared.
-  const shared = await openSharedStore({ redisUrl: config.REDIS_URL, db, log }).catch(async (err: Error) => {
+  const shared = await openSharedStore({
+    redisUrl: config.REDIS_URL,
+    db,
+    log,
+    // Clusters sharing one Redis keep their allowances and caches apart.
+    prefix: `citynerve:${clusterNameOf(config.DATABASE_URL)}:public:`,
+  }).catch(async (err: Error) => {
     await db.close();
     throw err;
   });

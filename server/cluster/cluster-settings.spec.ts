@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { mqttClientIdOf } from '../ingest/runtime';
-import { adapterKindOf, checkAdapterSettings } from './realtime-adapter';
+import { adapterKindOf, checkAdapterSettings, clusterNameOf } from './realtime-adapter';
 
 describe('how live events cross nodes', () => {
   it('needs nothing on the embedded database: one process, no adapter', () => {
@@ -35,5 +35,15 @@ describe('node identity', () => {
     expect(() => loadConfig({ NODE_ID: 'has space' })).toThrow(/NODE_ID/);
     expect(() => loadConfig({ LEADER_RETRY_MS: '50' })).toThrow(/LEADER_RETRY_MS/);
     expect(loadConfig({}).DRAIN_GRACE_MS).toBe(2000);
+  });
+});
+
+describe('cluster name', () => {
+  it('is the same for every node of one database and differs between databases, without credentials', () => {
+    const a = clusterNameOf('postgres://ops:secret@db.internal:5432/district_xuhui');
+    expect(clusterNameOf('postgres://other:pw@db.internal/district_xuhui')).toBe(a);
+    expect(clusterNameOf('postgres://ops:secret@db.internal:5432/district_jingan')).not.toBe(a);
+    expect(a).not.toContain('secret');
+    expect(clusterNameOf(undefined)).toBe('local');
   });
 });

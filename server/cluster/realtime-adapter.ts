@@ -6,10 +6,23 @@
 // - "redis" (@socket.io/redis-streams-adapter): a Redis stream, when REDIS_URL is set. It survives a short
 //   Redis restart without losing messages (streams keep them), and takes the fan-out off the database.
 // - "none": one node (the embedded start); Socket.IO's in-memory adapter.
+import { createHash } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type { Logger } from '../log';
 
 export type AdapterKind = 'none' | 'postgres' | 'redis';
+
+/**
+ * The cluster's name in shared engines: the nodes of one cluster share one database, so its host, port
+ * and name (never the credentials) tell clusters apart that share a Redis (stream, channels, public-store
+ * keys) or a PostgreSQL server (NOTIFY channels are per database already). "local" for embedded PGlite.
+ */
+export function clusterNameOf(databaseUrl: string | undefined): string {
+  if (!databaseUrl) return 'local';
+  const u = new URL(databaseUrl);
+  const where = `${u.hostname}:${u.port || 5432}/${decodeURIComponent(u.pathname.slice(1))}`;
+  return createHash('sha256').update(where).digest('hex').slice(0, 12);
+}
 
 export interface AdapterSettings {
   REALTIME_ADAPTER: 'auto' | AdapterKind;
@@ -97,8 +110,14 @@ export async function attachAdapter(io: Server, s: AdapterSettings, log: Logger)
       `Realtime adapter cannot reach Redis at ${u.hostname}:${u.port || 6379}: ${(err as Error).message}`,
     );
   }
+  const cluster = clusterNameOf(s.DATABASE_URL);
   io.adapter(
-    createAdapter(client, { streamName: 'citynerve:live', heartbeatInterval: 2000, heartbeatTimeout: 6000 }),
+    createAdapter(client, {
+      streamName: `citynerve:${cluster}:live`,
+      channelPrefix: `citynerve:${cluster}:io`,
+      heartbeatInterval: 2000,
+      heartbeatTimeout: 6000,
+    }),
   );
   return {
     kind,
