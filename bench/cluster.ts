@@ -845,7 +845,7 @@ function report(results: VariantResult[], machineLine: string, version: string, 
       : []),
     ...(pairs.some((r) => r.variant.env.REALTIME_ADAPTER === 'postgres')
       ? [
-          "With the PostgreSQL adapter a broadcast reaches even the sending node's own clients only after the adapter's `pg_notify` has returned (socket.io-adapter's ClusterAdapter awaits the publish before the local emit), through the adapter's pool of 2 connections, and a binary frame (every sensor delta, heartbeats included) is first inserted into socket_io_attachments and read back by the other node: node A's own clients wait about as long as node B's.",
+          "With the PostgreSQL adapter a broadcast (case changes here) reaches even the sending node's own clients only after the adapter's `pg_notify` has returned (socket.io-adapter's ClusterAdapter awaits the publish before the local emit), through the adapter's pool of 2 connections, so node A's own clients wait about as long as node B's. Sensor deltas do not cross the adapter: every node reads the change feed for its own clients (`io.local`).",
           '',
         ]
       : []),
