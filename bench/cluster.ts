@@ -20,8 +20,6 @@ import { sql as dsql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { migrate, openPostgres } from '../server/db/client';
 import { ingestRepository } from '../server/db/repositories/ingest.repository';
-import { createRandom } from '../server/domain/random';
-import { normalReading, type SensorFamily } from '../server/domain/sensor-state';
 import { gatewayService } from '../server/services/gateway.service';
 import { generateDemoCity } from '../server/sim/generate-city';
 import type { FromClients, ToClients } from './cluster-clients';
@@ -37,6 +35,7 @@ import {
   startServer,
   stopChild,
   topicOf,
+  loadSensors,
   type BenchSensor,
   type RunningServer,
 } from './ingest-kit';
@@ -180,23 +179,6 @@ const pctOfCore = (cpuS: number, s: number) => (cpuS / s) * 100;
 
 // ---------------------------------------------------------------------------------------------------
 // 1. Ingest
-
-async function loadSensors(db: Awaited<ReturnType<typeof openPostgres>>): Promise<BenchSensor[]> {
-  const rows = await db.rows<{ id: number; code: string; family: string; district: string | null }>(
-    dsql`select s.id, s.code, t.code as family, d.code as district
-         from sensors s join sensor_types t on t.id = s.type_id
-         left join streets st on st.id = s.street_id left join districts d on d.id = st.district_id
-         order by s.id`,
-  );
-  const rnd = createRandom('bench-cluster');
-  return rows.map((r) => ({
-    id: r.id,
-    code: r.code,
-    family: r.family,
-    district: r.district ?? 'unknown',
-    values: JSON.stringify(normalReading(r.family as SensorFamily, rnd, { night: false })),
-  }));
-}
 
 interface IngestResult {
   stored: number;
@@ -616,7 +598,7 @@ async function main() {
     await migrate(db);
     log(`generating ${fmt(SENSORS)} sensors …`);
     await generateDemoCity(db, { sensorCount: SENSORS, seed: 'bench-cluster' });
-    const sensors = await loadSensors(db);
+    const sensors = await loadSensors(db, 'bench-cluster');
     const { key: gatewayKey } = await gatewayService({ ingest: ingestRepository(db) }).create(
       'bench-cluster',
       'bench:cluster',

@@ -11,6 +11,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { decodeDelta } from '../src/lib/streams/codec';
+import { sql as dsql } from 'drizzle-orm';
+import type { Database } from '../server/db/client';
+import { createRandom } from '../server/domain/random';
+import { normalReading, type SensorFamily } from '../server/domain/sensor-state';
 import { root, sessionCookie } from './support';
 
 export const PASSWORD = 'bench-password-1';
@@ -278,4 +282,22 @@ export function shuffle<T>(items: T[], next: () => number): T[] {
     [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
+}
+
+/** Every sensor with a healthy reading of its family (drawn with `seed`), ordered by id. */
+export async function loadSensors(db: Pick<Database, 'rows'>, seed: string): Promise<BenchSensor[]> {
+  const rows = await db.rows<{ id: number; code: string; family: string; district: string | null }>(
+    dsql`select s.id, s.code, t.code as family, d.code as district
+         from sensors s join sensor_types t on t.id = s.type_id
+         left join streets st on st.id = s.street_id left join districts d on d.id = st.district_id
+         order by s.id`,
+  );
+  const rnd = createRandom(seed);
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    family: r.family,
+    district: r.district ?? 'unknown',
+    values: JSON.stringify(normalReading(r.family as SensorFamily, rnd, { night: false })),
+  }));
 }

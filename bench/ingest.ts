@@ -19,13 +19,12 @@ import { pipeline as streamPipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql as dsql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { migrate, openPglite, openPostgres, type Database } from '../server/db/client';
+import { migrate, openPglite, openPostgres } from '../server/db/client';
 import { deadLettersRepository } from '../server/db/repositories/dead-letters.repository';
 import { ingestRepository } from '../server/db/repositories/ingest.repository';
 import { parseReadingPayload, parseTopic } from '../server/domain/ingest';
 import type { TopicInfo } from '../server/domain/ingest';
 import { createRandom } from '../server/domain/random';
-import { normalReading, type SensorFamily } from '../server/domain/sensor-state';
 import { ruleBuilder } from '../server/ingest/runtime';
 import { IngestPipeline, type IngestItem } from '../server/ingest/pipeline';
 import { SensorCache } from '../server/ingest/sensor-cache';
@@ -46,6 +45,7 @@ import {
   startServer,
   stopChild,
   topicOf,
+  loadSensors,
   type BenchSensor,
   type OutMessage,
   type RunningServer,
@@ -91,24 +91,6 @@ const fmt = (n: number, digits = 0) =>
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a';
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
-/** Every sensor with a healthy reading of its family, ordered by id. */
-async function loadSensors(db: Database): Promise<BenchSensor[]> {
-  const rows = await db.rows<{ id: number; code: string; family: string; district: string | null }>(
-    dsql`select s.id, s.code, t.code as family, d.code as district
-         from sensors s join sensor_types t on t.id = s.type_id
-         left join streets st on st.id = s.street_id left join districts d on d.id = st.district_id
-         order by s.id`,
-  );
-  const rnd = createRandom('bench-ingest');
-  return rows.map((r) => ({
-    id: r.id,
-    code: r.code,
-    family: r.family,
-    district: r.district ?? 'unknown',
-    values: JSON.stringify(normalReading(r.family as SensorFamily, rnd, { night: false })),
-  }));
-}
 
 const readingMessage = (s: BenchSensor): OutMessage => ({
   topic: topicOf(s),
@@ -468,7 +450,7 @@ async function benchPostgres(scratch: string): Promise<EngineRows & { version: s
     await migrate(db);
     log(`generating ${fmt(SENSORS)} sensors on PostgreSQL …`);
     await generateDemoCity(db, { sensorCount: SENSORS, seed: 'bench' });
-    const all = await loadSensors(db);
+    const all = await loadSensors(db, 'bench-ingest');
     const [v] = await db.rows<{ pg: string; postgis: string }>(
       dsql`select current_setting('server_version') as pg, postgis_lib_version() as postgis`,
     );
@@ -609,7 +591,7 @@ async function benchPglite(scratch: string): Promise<EngineRows> {
     try {
       await migrate(db);
       await generateDemoCity(db, { sensorCount: PGLITE_SENSORS, seed: 'bench' });
-      const all = await loadSensors(db);
+      const all = await loadSensors(db, 'bench-ingest');
       order = shuffle([...all], createRandom('bench-ingest-order').next);
       const runA = order.filter((s) => s.family !== 'manhole').slice(0, PGLITE_READINGS);
       const client = (db.orm as unknown as { $client: PGlite }).$client;
