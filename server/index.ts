@@ -103,7 +103,9 @@ async function main() {
     '',
     `CityNerve is running at http://${host}:${port}/`,
     `  database: ${app.db.engine === 'pglite' ? `embedded PGlite + PostGIS in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  node: ${app.node.id}, live events across nodes: ${adapter.kind === 'none' ? 'single node' : `${adapter.kind} adapter`}; simulator and jobs on the leader node`,
+    adapter.kind === 'none'
+      ? `  node: ${app.node.id} (single node: no adapter)`
+      : `  node: ${app.node.id} in a cluster: live events through the ${adapter.kind} adapter, simulator and jobs on the leader node`,
     `  simulator: ${config.SIM_ENABLED ? (config.SIM_DESK_WORKERS ? 'on, with simulated desk workers' : 'on') : 'off'}`,
     `  MQTT ingest: ${mqtt.embedded ? `embedded broker at ${mqtt.url}` : mqtt.url.replace(/\/\/[^@/]*@/, '//***@')} (topic citynerve/<district>/<family>/<sensor>/reading, QoS 1)`,
     `  HTTP ingest: POST http://${host}:${port}/api/ingest/readings (Authorization: Bearer <gateway key>)`,
