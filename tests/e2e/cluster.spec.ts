@@ -134,9 +134,8 @@ for (const adapter of ['postgres', 'redis'] as const) {
       });
       expect(created.status()).toBe(201);
       const wall = await pinned(browser, 'b', null);
-      await openWall(wall, ((await created.json()) as { token: string }).token, 'scenes=city', {
-        map: false,
-      });
+      const display = (await created.json()) as { token: string; displayToken: { id: number } };
+      await openWall(wall, display.token, 'scenes=city', { map: false });
       for (const p of [map, consolePage, wall]) expect(await servedBy(p)).toBe('node-b');
 
       // 1. A case entered and dispatched through node A shows live on the console served by node B.
@@ -306,6 +305,17 @@ for (const adapter of ['postgres', 'redis'] as const) {
       await expect.poll(() => sensorsDisagreeing(map), { timeout: 15_000 }).toBe(0);
       await expect.poll(() => sensorsDisagreeing(wall), { timeout: 15_000 }).toBe(0);
       await expect.poll(() => consoleDisagreeing(consolePage), { timeout: 15_000 }).toEqual([]);
+
+      // The wall's token revoked through another node than the one now serving the wall: its socket
+      // closes at once (through the adapter), well before the 30 s recheck every node also runs.
+      const wallNode = await servedBy(wall);
+      const revoker = wallNode === 'node-a' ? await pinned(browser, 'c', 'admin') : admin;
+      expect(await servedBy(revoker)).not.toBe(wallNode);
+      const revoked = await revoker.request.post(
+        `/api/admin/display-tokens/${display.displayToken.id}/revoke`,
+      );
+      expect(revoked.status(), await revoked.text()).toBe(200);
+      await expect(wall.getByTestId('wall-revoked')).toBeVisible({ timeout: 15_000 });
 
       // 5. Node B comes back under its name: what the broker kept for its session is stored, and every
       // reading published during the kill is stored exactly once.
