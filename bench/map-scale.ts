@@ -5,13 +5,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { measureMapPage, type MapPageRun } from './map-browser';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
 import { migrate, openPostgres } from '../server/db/client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { generateDemoCity } from '../server/sim/generate-city';
 import {
+  buildBaseline,
   machine,
+  mdGrid,
   mdTable,
   sessionCookie,
   throwAwayDatabase,
@@ -23,6 +26,18 @@ const SENSORS = Number(process.env.BENCH_SENSORS ?? 500_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const FANOUT_SECONDS = Number(process.env.BENCH_FANOUT_SECONDS ?? 20);
 const CHANGES_PER_SECOND = 500;
+/** Sensors in the single delta, and the steady stream the frame times are measured under. */
+const DELTA_SIZE = Number(process.env.BENCH_DELTA ?? 5_000);
+const STREAM_PER_SECOND = Number(process.env.BENCH_STREAM_PER_SECOND ?? 5_000);
+const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 10);
+const STREAM_SENSORS = 20_000;
+/** A git ref whose client build is measured beside this one (e.g. the commit before a change). */
+const BASELINE = process.env.BENCH_BASELINE ?? '';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const SCREENS = [
+  { label: 'console 1440×900', path: '/', viewport: { width: 1440, height: 900 } },
+  { label: 'wall 1920×1080', path: '/wall', viewport: { width: 1920, height: 1080 } },
+];
 const PASSWORD = 'bench-password-1';
 const SECTION = '## Live map at city scale';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -38,12 +53,15 @@ const cpuSeconds = (pid: number) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const startServer = (databaseUrl: string) => startBenchServer(databaseUrl, { DEMO_PASSWORD: PASSWORD });
+const startServer = (databaseUrl: string, env: Record<string, string> = {}) =>
+  startBenchServer(databaseUrl, { DEMO_PASSWORD: PASSWORD, ...env });
 
 async function main() {
   const started = machine();
   const tmp = await throwAwayDatabase('citynerve_bench_map');
   const rows: [string, string][] = [];
+  const runs: { build: string; screen: string; run: MapPageRun; wsBytes: number }[] = [];
+  let baseline: { buildDir: string; remove(): void } | null = null;
   let server: { url: string; child: ChildProcess } | null = null;
   const sql = postgres(tmp.url, { max: 2, onnotice: () => {} });
   try {
@@ -58,7 +76,25 @@ async function main() {
     await sleep(1000);
     rows.push(['server RSS after start, no clients (MB)', rssMb(pid).toFixed(0)]);
 
-    // --- first paint in Chromium, snapshot bytes on the wire
+    // --- the console and the wall in Chromium: first paint, one delta, frames while changes stream;
+    // this build and (BENCH_BASELINE) an earlier one, each on a server of its own over the same database.
+    const deltaIds = (
+      await sql<{ sensor_id: number }[]>`
+        select sensor_id from sensor_state where state = 0 order by sensor_id limit ${DELTA_SIZE}`
+    ).map((r) => r.sensor_id);
+    const streamIds = (
+      await sql<{ sensor_id: number }[]>`
+        select sensor_id from sensor_state where state = 0 and sensor_id > ${deltaIds[deltaIds.length - 1]}
+        order by random() limit ${STREAM_SENSORS}`
+    ).map((r) => r.sensor_id);
+    const setStates = async (ids: number[], state: number) => {
+      await sql`update sensor_state set state = ${state} where sensor_id = any(${ids}::int[])`;
+    };
+    const builds: { label: string; dir: string | null }[] = [{ label: 'this build', dir: null }];
+    if (BASELINE) {
+      baseline = buildBaseline(BASELINE);
+      builds.unshift({ label: `baseline ${BASELINE}`, dir: baseline.buildDir });
+    }
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -68,64 +104,48 @@ async function main() {
         '--disable-background-networking',
       ],
     });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const [name, value] = (await sessionCookie(server.url, PASSWORD)).split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
-    let wsBytes = 0;
-    page.on('websocket', (ws) =>
-      ws.on(
-        'framereceived',
-        (f) => (wsBytes += typeof f.payload === 'string' ? f.payload.length : f.payload.byteLength),
-      ),
-    );
-    const t0 = Date.now();
-    await page.goto(`${server.url}/`);
-    await page.waitForFunction(() => window.__citynerve?.ready() === true, null, {
-      timeout: 180_000,
-      polling: 100,
-    });
-    const firstPaintMs = Date.now() - t0;
-    rows.push([
-      'snapshot bytes on the wire (MB, all WebSocket frames until drawn)',
-      (wsBytes / 2 ** 20).toFixed(2),
-    ]);
-    rows.push(['bytes per sensor', (wsBytes / SENSORS).toFixed(1)]);
-    rows.push(['time to first paint in Chromium, software WebGL (s)', (firstPaintMs / 1000).toFixed(2)]);
-    rows.push(['server RSS after one snapshot (MB)', rssMb(pid).toFixed(0)]);
-
-    // --- main-thread cost of applying a delta of 5,000 changed sensors
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const metric = async () => {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const get = (n: string) => metrics.find((m) => m.name === n)?.value ?? 0;
-      return { script: get('ScriptDuration'), task: get('TaskDuration') };
-    };
-    const changed = await sql<{ sensor_id: number }[]>`
-      select sensor_id from sensor_state where state = 0 order by sensor_id limit 5000`;
-    const probe = changed[changed.length - 1].sensor_id;
-    await sleep(1500);
-    const before = await metric();
-    const tUpdate = Date.now();
-    await sql`update sensor_state set state = 1 where sensor_id = any(${changed.map((r) => r.sensor_id)}::int[])`;
-    await page.waitForFunction((id) => window.__citynerve!.stateOf(id) === 1, probe, {
-      polling: 20,
-      timeout: 30_000,
-    });
-    const seenMs = Date.now() - tUpdate;
-    await sleep(1500);
-    const after = await metric();
-    rows.push(['5,000-sensor delta: database commit → page state (ms)', String(seenMs)]);
-    rows.push([
-      '5,000-sensor delta: main-thread script time incl. redraw (ms)',
-      ((after.script - before.script) * 1000).toFixed(0),
-    ]);
-    rows.push([
-      '5,000-sensor delta: main-thread task time (ms)',
-      ((after.task - before.task) * 1000).toFixed(0),
-    ]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const build of builds) {
+        const own: { url: string; child: ChildProcess } = build.dir
+          ? await startServer(tmp.url, { BUILD_DIR: build.dir })
+          : server;
+        try {
+          for (const screen of SCREENS) {
+            const context = await browser.newContext({ viewport: screen.viewport });
+            const [name, value] = (await sessionCookie(own.url, PASSWORD)).split('=');
+            await context.addCookies([{ name, value, url: own.url }]);
+            let wsBytes = 0;
+            context.on('page', (p) =>
+              p.on('websocket', (ws) =>
+                ws.on(
+                  'framereceived',
+                  (f) => (wsBytes += typeof f.payload === 'string' ? f.payload.length : f.payload.byteLength),
+                ),
+              ),
+            );
+            console.log(`${build.label}, ${screen.label}, round ${round + 1} …`);
+            const run = await measureMapPage(context, {
+              url: `${own.url}${screen.path}`,
+              setStates,
+              deltaIds,
+              streamIds,
+              perSecond: STREAM_PER_SECOND,
+              streamSeconds: STREAM_SECONDS,
+              windowMs: 3000,
+            });
+            await context.close();
+            runs.push({ build: build.label, screen: screen.label, run, wsBytes });
+          }
+        } finally {
+          if (own !== server) {
+            own.child.kill('SIGTERM');
+            await new Promise((r) => own.child.once('exit', r));
+          }
+        }
+      }
+    }
     await browser.close();
+    rows.push(['server RSS after the browser runs (MB)', rssMb(pid).toFixed(0)]);
 
     // --- 200 concurrent clients receiving deltas
     const cookie = await sessionCookie(server.url, PASSWORD);
@@ -192,22 +212,99 @@ async function main() {
       await new Promise((r) => server!.child.once('exit', r));
     }
     await tmp.drop();
+    baseline?.remove();
   }
 
+  // One column per build and screen (the median of the rounds), one row per measure.
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const columns = [...new Set(runs.map((r) => `${r.build}, ${r.screen}`))];
+  const of = (col: string) => runs.filter((r) => `${r.build}, ${r.screen}` === col);
+  const measures: [string, (r: (typeof runs)[number]) => number, number][] = [
+    // label, value, digits
+    ['first paint (s)', (r) => r.run.firstPaintMs / 1000, 2],
+    ['… snapshot received (s after navigation)', (r) => (r.run.marks.snapshot ?? NaN) / 1000, 2],
+    ['… first layers built (s)', (r) => (r.run.marks['map-layers'] ?? NaN) / 1000, 2],
+    ['… first drawn (s)', (r) => (r.run.marks['map-drawn'] ?? NaN) / 1000, 2],
+    ['WebSocket bytes received (MB)', (r) => r.wsBytes / 2 ** 20, 2],
+    [
+      `${DELTA_SIZE.toLocaleString('en-US')}-sensor delta: commit → page state (ms)`,
+      (r) => r.run.deltaSeenMs,
+      0,
+    ],
+    ['… main-thread script time (ms)', (r) => r.run.deltaScriptMs, 1],
+    ['… main-thread task time (ms)', (r) => r.run.deltaTaskMs, 1],
+    ['… layer worker time (ms)', (r) => r.run.workerMs, 1],
+    [
+      `frames while ${STREAM_PER_SECOND.toLocaleString('en-US')} changes/s stream: p50 (ms)`,
+      (r) => r.run.frames.p50,
+      1,
+    ],
+    ['… p95 (ms)', (r) => r.run.frames.p95, 1],
+    ['… longest (ms)', (r) => r.run.frames.max, 0],
+    ['… main-thread task time (ms per s)', (r) => r.run.streamTaskMsPerS, 0],
+  ];
+  const grid = measures.map(([label, get, digits]) => [
+    label,
+    ...columns.map((c) => {
+      const v = median(of(c).map(get));
+      return Number.isFinite(v) ? v.toFixed(digits) : '–';
+    }),
+  ]);
+  console.table(Object.fromEntries(grid.map(([label, ...v]) => [label, v.join(' | ')])));
+  console.log(columns.join(' | '));
   console.table(Object.fromEntries(rows));
+
+  // Targets (issue 17) for this build, and a regression against the baseline, said loudly.
+  const problems: string[] = [];
+  for (const screen of SCREENS) {
+    const mine = runs.filter((r) => r.build === 'this build' && r.screen === screen.label);
+    if (mine.length === 0) continue;
+    const paint = median(mine.map((r) => r.run.firstPaintMs));
+    const delta = median(mine.map((r) => r.run.deltaTaskMs));
+    const p95 = median(mine.map((r) => r.run.frames.p95));
+    if (paint > 2500) problems.push(`${screen.label}: first paint ${(paint / 1000).toFixed(2)} s > 2.5 s`);
+    if (delta > 8) problems.push(`${screen.label}: delta main-thread task ${delta.toFixed(1)} ms > 8 ms`);
+    if (p95 > 20) problems.push(`${screen.label}: frame p95 ${p95.toFixed(1)} ms > 20 ms`);
+    const base = runs.filter((r) => r.build !== 'this build' && r.screen === screen.label);
+    if (base.length) {
+      const bDelta = median(base.map((r) => r.run.deltaTaskMs));
+      const bPaint = median(base.map((r) => r.run.firstPaintMs));
+      if (delta > bDelta * 1.1 + 2)
+        problems.push(`REGRESSION ${screen.label}: delta ${delta.toFixed(1)} ms vs ${bDelta.toFixed(1)} ms`);
+      if (paint > bPaint * 1.1 + 200)
+        problems.push(`REGRESSION ${screen.label}: first paint ${paint} ms vs ${bPaint} ms`);
+    }
+  }
+  for (const p of problems) console.error(`!! ${p}`);
+
   writeSection(
     SECTION,
     [
       SECTION,
       '',
       `\`npm run bench:map\` — ${new Date().toISOString().slice(0, 10)}, ${started}. ` +
-        `${SENSORS.toLocaleString('en-US')} sensors on PostgreSQL + PostGIS, simulator off, Chromium with software WebGL (SwiftShader).`,
+        `${SENSORS.toLocaleString('en-US')} sensors on PostgreSQL + PostGIS, simulator off, Chromium with software WebGL (SwiftShader)` +
+        `${ROUNDS > 1 ? `, median of ${ROUNDS} rounds` : ''}.`,
+      '',
+      'Method. Each column opens the page in a fresh browser context signed in as the duty officer: first paint is',
+      'navigation until the page reports the snapshot drawn (split by its user-timing marks); then one delta of',
+      `${DELTA_SIZE.toLocaleString('en-US')} normal sensors turned to warning in sensor_state, its main-thread cost being the CDP`,
+      'Performance metrics over 3 s after the commit minus the same over 3 s idle just before; then',
+      `${STREAM_PER_SECOND.toLocaleString('en-US')} changes/s (every 100 ms a batch flipping sensors between normal and alarm) for ${STREAM_SECONDS} s`,
+      'while requestAnimationFrame records frame intervals. A baseline column is the client of an earlier commit',
+      '(BENCH_BASELINE, built in a temporary worktree) served by this server over the same database, measured in the same run.',
+      '',
+      mdGrid(['measure', ...columns], grid),
+      '',
+      'Server side (this build):',
       '',
       mdTable(rows),
       '',
+      ...(problems.length ? ['Targets missed in this run:', '', ...problems.map((p) => `- ${p}`), ''] : []),
     ].join('\n'),
   );
   console.log(`\nWritten to docs/benchmarks.md (${SECTION}).`);
+  if (problems.some((p) => p.startsWith('REGRESSION'))) process.exitCode = 1;
 }
 
 main().catch((err) => {

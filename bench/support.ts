@@ -1,7 +1,15 @@
 // Shared by the benchmarks: the machine description, throw-away databases, and writing a section of
 // docs/benchmarks.md (a section is replaced by its own heading, the rest of the file is kept).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,4 +119,27 @@ export async function startBenchServer(
 /** A markdown table with a header row and any number of columns. */
 export function mdGrid(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/**
+ * The client build of an earlier commit, for measuring before and after in one run: a temporary git
+ * worktree at `ref` (sharing this checkout's node_modules) and `vite build` in it. `remove()` deletes it.
+ */
+export function buildBaseline(ref: string): { buildDir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'citynerve-baseline-'));
+  rmSync(dir, { recursive: true });
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: root, stdio: 'inherit' });
+  const remove = () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root });
+  try {
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    console.log(`building the client of ${ref} …`);
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { buildDir: path.join(dir, 'build'), remove };
 }

@@ -24,7 +24,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main() {
   const config = loadConfig();
-  const handlerPath = path.join(root, process.env.BUILD_DIR ?? 'build', 'handler.js');
+  const handlerPath = path.resolve(root, process.env.BUILD_DIR ?? 'build', 'handler.js');
   if (!existsSync(handlerPath)) throw new Error('No production build found: run `npm run build` first.');
 
   const app = await startApp(config);

@@ -10,7 +10,8 @@ import { positionOf } from '$lib/streams/sensor-table';
 import { LABEL_FONT_PX, sensorLayers, streetLabelLayer } from './layers';
 import { placeLabels, streetLabels, type StreetLabel, type StreetsCollection } from './labels';
 import { pickSensor, SHOW_ALL, type SensorFilter } from './sensor-data';
-import { SensorView, type SensorLayerData } from './sensor-view';
+import type { MapView, SensorLayerData } from './sensor-view';
+import { inlinePort, LayerHost, workerPort } from './layer-host';
 import {
   boundaryLayers,
   boundarySources,
@@ -66,9 +67,12 @@ export class MapController {
   readonly #abort = new AbortController();
   #lang: Lang;
   #loaded = false;
-  readonly #view = new SensorView();
+  /** Works out what the sensor layers draw, in a worker. */
+  readonly #layers: LayerHost;
   #table: LiveSensorTable | null = null;
   #version = -1;
+  /** The filter and view last sent to the layer worker, as a key. */
+  #viewKey = '';
   #filter: SensorFilter = SHOW_ALL;
   #sensors: SensorLayerData | null = null;
   #streets: StreetsCollection | null = null;
@@ -105,10 +109,12 @@ export class MapController {
       interleaved: false,
       layers: [],
       onAfterRender: () => {
+        if (this.#drawnVersion < 0 && this.#pendingVersion >= 0) performance.mark('citynerve:map-drawn');
         this.#drawnVersion = this.#pendingVersion;
       },
     });
     this.map.addControl(this.#overlay);
+    this.#layers = new LayerHost(typeof Worker === 'function' ? workerPort() : inlinePort(), this.#onLayers);
 
     const ready = new Promise<void>((resolve) => this.map.once('load', () => resolve()));
     void ready.then(() => {
@@ -128,6 +134,8 @@ export class MapController {
   /** Shows the sensors of `table`; cheap when `version` did not change. */
   setSensors(table: LiveSensorTable | null, version: number): void {
     if (!table) return;
+    if (table !== this.#table) this.#layers.setTable(table, version);
+    else if (version !== this.#version) this.#layers.setStates(version);
     this.#table = table;
     this.#version = version;
     this.#refresh();
@@ -200,7 +208,17 @@ export class MapController {
 
   /** True once the style is loaded and deck has drawn the current sensor table. */
   isReady(): boolean {
-    return this.#loaded && this.#sensors !== null && this.#drawnVersion === this.#pendingVersion;
+    return (
+      this.#loaded &&
+      this.#sensors !== null &&
+      this.#layers.settled &&
+      this.#drawnVersion === this.#pendingVersion
+    );
+  }
+
+  /** Milliseconds the layer worker spent on its last answer (for the benchmark). */
+  layerWorkerMs(): number {
+    return this.#layers.lastEngineMs;
   }
 
   destroy(): void {
@@ -212,6 +230,7 @@ export class MapController {
     this.map.off('resize', this.#refresh);
     this.map.off('click', this.#onClick);
     this.map.off('mousemove', this.#onMouseMove);
+    this.#layers.destroy();
     this.#overlay.finalize();
     this.map.remove();
   }
@@ -276,31 +295,39 @@ export class MapController {
     return pickSensor(this.#sensors, [here.lng, here.lat], degPerPx);
   }
 
-  /** A cell of aggregated sensors under the pointer (city zoom only). */
-  #cellAt(point: { x: number; y: number }): boolean {
+  /** A cell of aggregated sensors under the pointer (city zoom only), asked of the layer worker. */
+  async #cellAt(point: { x: number; y: number }): Promise<boolean> {
     if (this.#sensors?.mode !== 'cells') return false;
     const here = this.map.unproject([point.x, point.y]);
-    return this.#view.shownInCellAt(here.lng, here.lat, this.#filter) > 0;
+    return (await this.#layers.shownInCellAt(here.lng, here.lat, this.#filter)) > 0;
   }
 
   #onClick = (e: maplibregl.MapMouseEvent): void => {
     const id = this.#sensorAt(e.point);
-    if (id !== null) this.#opts.onSensorClick?.(id);
+    if (id !== null) return this.#opts.onSensorClick?.(id);
     // A click on a cell zooms in to where its sensors are drawn one by one.
-    else if (this.#cellAt(e.point)) this.map.easeTo({ center: e.lngLat, zoom: this.map.getZoom() + 2 });
+    void this.#cellAt(e.point).then((hit) => {
+      if (hit) this.map.easeTo({ center: e.lngLat, zoom: this.map.getZoom() + 2 });
+    });
   };
 
-  /** Rebuilds what the sensor layers draw for the table, filter and viewport; cheap when none changed. */
+  /** Tells the layer worker the filter and viewport when they changed (it answers via #onLayers). */
   #refresh = (): void => {
     const b = this.map.getBounds();
-    this.#opts.onViewport?.([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], this.map.getZoom());
+    const bounds: MapView['bounds'] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    this.#opts.onViewport?.(bounds, this.map.getZoom());
     if (!this.#table) return;
-    const next = this.#view.update(this.#table, this.#version, this.#filter, {
-      zoom: this.map.getZoom(),
-      bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
-    });
-    if (next === this.#sensors) return;
+    const view: MapView = { zoom: this.map.getZoom(), bounds };
+    const key = JSON.stringify([this.#filter, view]);
+    if (key === this.#viewKey) return;
+    this.#viewKey = key;
+    this.#layers.setView(this.#filter, view);
+  };
+
+  /** New layer data from the worker: draw it. */
+  #onLayers = (next: SensorLayerData): void => {
     if (next.mode !== this.#sensors?.mode) this.#opts.onModeChange?.(next.mode);
+    if (!this.#sensors) performance.mark('citynerve:map-layers');
     this.#sensors = next;
     this.#pendingVersion++;
     this.#render();
@@ -314,8 +341,12 @@ export class MapController {
       this.#hoverFrame = 0;
       if (!this.#hoverPoint) return;
       const p = this.#hoverPoint;
-      this.map.getCanvas().style.cursor =
-        this.#sensorAt(p) !== null ? 'pointer' : this.#cellAt(p) ? 'zoom-in' : '';
+      const canvas = this.map.getCanvas();
+      if (this.#sensorAt(p) !== null) canvas.style.cursor = 'pointer';
+      else
+        void this.#cellAt(p).then((hit) => {
+          if (this.#hoverPoint === p) canvas.style.cursor = hit ? 'zoom-in' : '';
+        });
     });
   };
 }

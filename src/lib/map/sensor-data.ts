@@ -6,6 +6,15 @@ import { emptyCounts } from '$lib/streams/sensor-table';
 import { SENSOR_STATES } from '$lib/streams/contract';
 import { STATE_RGBA } from './colors';
 
+/**
+ * The columns of the live table that drawing reads: the main thread's LiveSensorTable, or the layer
+ * worker's copy of it (which has no id index).
+ */
+export type DrawnTable = Pick<
+  LiveSensorTable,
+  'ids' | 'origin' | 'offsets' | 'states' | 'familyIndex' | 'families' | 'counts'
+>;
+
 /** deck.gl binary attribute descriptors; a new descriptor object makes deck re-upload that attribute. */
 export interface PositionAttribute {
   value: Float32Array;
@@ -52,7 +61,7 @@ export function stateMask(filter: SensorFilter): Uint8Array {
 }
 
 /** Sensors per state among the families the filter shows (the state filter is not applied). */
-export function filteredCounts(table: LiveSensorTable, filter: SensorFilter): StateCounts {
+export function filteredCounts(table: DrawnTable, filter: SensorFilter): StateCounts {
   if (filter.hiddenFamilies.length === 0) return { ...table.counts };
   const families = familyMask(table.families, filter);
   const byCode = [0, 0, 0, 0];
@@ -89,7 +98,7 @@ const ABNORMAL_ORDER = [3, 1, 2];
 
 /** Warning, alarm and offline sensors that pass the masks, alarms last so they are drawn on top. */
 export function abnormalPoints(
-  table: LiveSensorTable,
+  table: DrawnTable,
   families: Uint8Array,
   states: Uint8Array,
 ): { points: BinaryPoints; rows: Uint32Array } {
@@ -128,7 +137,7 @@ export function abnormalPoints(
 }
 
 /** Positions of the given table rows (all normal sensors: their colour is a layer constant). */
-export function rowPoints(table: LiveSensorTable, rows: Uint32Array): BinaryPoints {
+export function rowPoints(table: DrawnTable, rows: Uint32Array): BinaryPoints {
   const positions = new Float32Array(2 * rows.length);
   const { offsets } = table;
   for (let k = 0; k < rows.length; k++) {
@@ -140,7 +149,7 @@ export function rowPoints(table: LiveSensorTable, rows: Uint32Array): BinaryPoin
 
 /** What the pick needs: the table and the rows drawn one by one. */
 export interface PickTarget {
-  table: LiveSensorTable;
+  table: DrawnTable;
   /** Abnormal rows drawn (larger, on top). */
   abnormalRows: Uint32Array;
   /** Normal rows drawn individually; empty at city zoom. */

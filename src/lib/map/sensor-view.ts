@@ -7,7 +7,6 @@
 // each drawn as a soft round dot whose size and opacity follow its count.
 // With 500,000 sensors that switch happens around zoom 15 (a few streets); a small district is drawn
 // one by one at every zoom. Abnormal sensors are always drawn one by one, on top.
-import type { LiveSensorTable } from '$lib/streams/sensor-table';
 import { binSensors, cellOf, cellSummary, gridFor, offsetBounds, rowsInBox, updateBins } from './binning';
 import type { SensorBins } from './binning';
 import { cellRadiusM, writeCellColor } from './colors';
@@ -18,6 +17,7 @@ import {
   stateMask,
   type BinaryPoints,
   type ColorAttribute,
+  type DrawnTable,
   type PickTarget,
   type PositionAttribute,
   type RadiusAttribute,
@@ -86,7 +86,7 @@ const EMPTY_ROWS = new Uint32Array(0);
 
 export class SensorView {
   readonly #pointBudget: number;
-  #table: LiveSensorTable | null = null;
+  #table: DrawnTable | null = null;
   #bounds: [number, number, number, number] = [0, 0, 0, 0];
   #data: SensorLayerData | null = null;
   #bins: SensorBins | null = null;
@@ -110,7 +110,7 @@ export class SensorView {
   }
 
   /** The layer data for this state of the world; the previous object when nothing drawn changed. */
-  update(table: LiveSensorTable, version: number, filter: SensorFilter, view: MapView): SensorLayerData {
+  update(table: DrawnTable, version: number, filter: SensorFilter, view: MapView): SensorLayerData {
     if (table !== this.#table) this.#reset(table);
     const fKey = filterKey(filter);
     const sKey = stateKey(filter);
@@ -175,7 +175,7 @@ export class SensorView {
     return cell < 0 ? 0 : cellSummary(bins, cell, stateMask(filter)).shown;
   }
 
-  #reset(table: LiveSensorTable): void {
+  #reset(table: DrawnTable): void {
     this.#table = table;
     this.#bounds = offsetBounds(table.offsets);
     this.#bins = this.#cells = this.#abnormal = this.#normal = this.#data = null;
@@ -185,7 +185,7 @@ export class SensorView {
   }
 
   #binsFor(
-    table: LiveSensorTable,
+    table: DrawnTable,
     version: number,
     fKey: string,
     bucket: number,
@@ -212,7 +212,7 @@ export class SensorView {
     return this.#bins;
   }
 
-  #buildCells(table: LiveSensorTable, bins: SensorBins, states: Uint8Array): CellPoints {
+  #buildCells(table: DrawnTable, bins: SensorBins, states: Uint8Array): CellPoints {
     const { grid, occupied } = bins;
     const n = occupied.length;
     const positions = new Float32Array(2 * n);
@@ -258,13 +258,13 @@ export class SensorView {
   }
 
   /** The viewport in the table's offset space. */
-  #offsetBox(table: LiveSensorTable, view: MapView): [number, number, number, number] {
+  #offsetBox(table: DrawnTable, view: MapView): [number, number, number, number] {
     const [ox, oy] = table.origin;
     return [view.bounds[0] - ox, view.bounds[1] - oy, view.bounds[2] - ox, view.bounds[3] - oy];
   }
 
   #updateNormal(
-    table: LiveSensorTable,
+    table: DrawnTable,
     bins: SensorBins,
     key: string,
     box: [number, number, number, number],

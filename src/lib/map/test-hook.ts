@@ -25,6 +25,8 @@ export interface CityNerveTestHook {
   viewportScoped(): boolean;
   /** The deployment basemap as drawn now; null before the map exists. */
   basemap(): BasemapRendering | null;
+  /** Milliseconds the layer worker spent on its last answer (the benchmark reads it). */
+  layerWorkerMs?(): number;
 }
 
 declare global {
@@ -65,5 +67,6 @@ export function installMapTestHook(
     sensorMode: () => map()?.sensorMode() ?? null,
     viewportScoped: () => stream.viewportScoped,
     basemap: () => map()?.renderedBasemap() ?? null,
+    layerWorkerMs: () => map()?.layerWorkerMs() ?? Number.NaN,
   });
 }

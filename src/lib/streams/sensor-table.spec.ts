@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDelta, decodeSnapshot, encodeDelta, encodeSnapshot, type SensorTable } from './codec';
 import { decideDelta } from './sequence';
-import { applyChanges, countStates, fromSnapshot, positionOf, stateOf } from './sensor-table';
+import { applyChanges, countStates, fromSnapshot, positionOf, RowIndex, stateOf } from './sensor-table';
 
 /** A small table: sensor ids 101.., all normal unless `states` says otherwise. */
 function makeTable(states: number[], seq = 10): SensorTable {
@@ -133,5 +133,25 @@ describe('applyChanges', () => {
     expect(decisions).toEqual(['apply', 'apply', 'ignore', 'gap']);
     expect(Array.from(live.states)).toEqual([2, 1, 0]);
     expect(live.seq).toBe(14);
+  });
+});
+
+describe('RowIndex', () => {
+  it('finds every row of dense ids and nothing outside them', () => {
+    const ids = Int32Array.from([7, 3, 5, 4, 9]);
+    const index = new RowIndex(ids);
+    ids.forEach((id, row) => expect(index.get(id)).toBe(row));
+    for (const absent of [0, 2, 6, 8, 10, -1, 1e9]) expect(index.get(absent)).toBeUndefined();
+  });
+
+  it('finds every row of ids spread far wider than the table', () => {
+    const ids = Int32Array.from([5_000_000, 12, 900_000, 2_000_000_000, 77]);
+    const index = new RowIndex(ids);
+    ids.forEach((id, row) => expect(index.get(id)).toBe(row));
+    for (const absent of [0, 13, 899_999, 2_000_000_001]) expect(index.get(absent)).toBeUndefined();
+  });
+
+  it('knows nothing in an empty table', () => {
+    expect(new RowIndex(new Int32Array(0)).get(0)).toBeUndefined();
   });
 });

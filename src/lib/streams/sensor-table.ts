@@ -6,10 +6,15 @@ import type { SensorChanges, SensorTable } from './codec';
 /** Number of sensors per state. */
 export type StateCounts = Record<SensorStateName, number>;
 
+/** Sensor id → row index into the parallel arrays (see RowIndex). */
+export interface RowLookup {
+  get(id: number): number | undefined;
+}
+
 /** A snapshot plus what is needed to patch it quickly. */
 export interface LiveSensorTable extends SensorTable {
   /** Sensor id → row index into the parallel arrays. */
-  indexById: Map<number, number>;
+  indexById: RowLookup;
   /** Sensors per state, kept equal to a recount of `states`. */
   counts: StateCounts;
 }
@@ -40,15 +45,62 @@ export function countStates(states: Uint8Array): StateCounts {
   return counts;
 }
 
-export function buildIndex(ids: Int32Array): Map<number, number> {
-  const index = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) index.set(ids[i], i);
-  return index;
+/**
+ * Sensor ids are a database sequence, so they are nearly dense: a typed array indexed by `id - min` finds
+ * a row in one read. A Map of 500,000 entries took ~80 ms to build on the main thread and ~30 MB; this
+ * takes 4 bytes per id in the range. Ids spread much wider than the table (a range over 4 × the rows)
+ * fall back to a binary search over a sorted copy.
+ */
+export class RowIndex implements RowLookup {
+  readonly #min: number;
+  /** Dense: row + 1 per id - min (0 = absent). Sparse: null. */
+  readonly #dense: Int32Array | null;
+  /** Sparse: ids ascending and their rows. */
+  readonly #sortedIds: Int32Array | null;
+  readonly #sortedRows: Uint32Array | null;
+
+  constructor(ids: Int32Array) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] < min) min = ids[i];
+      if (ids[i] > max) max = ids[i];
+    }
+    this.#min = ids.length ? min : 0;
+    const range = ids.length ? max - min + 1 : 0;
+    if (range <= 4 * ids.length + 1024) {
+      const dense = new Int32Array(range);
+      for (let i = 0; i < ids.length; i++) dense[ids[i] - this.#min] = i + 1;
+      this.#dense = dense;
+      this.#sortedIds = this.#sortedRows = null;
+    } else {
+      const rows = Uint32Array.from(ids.keys()).sort((a, b) => ids[a] - ids[b]);
+      this.#sortedRows = rows;
+      this.#sortedIds = Int32Array.from(rows, (r) => ids[r]);
+      this.#dense = null;
+    }
+  }
+
+  get(id: number): number | undefined {
+    if (this.#dense) {
+      const row = this.#dense[id - this.#min];
+      return row ? row - 1 : undefined; // outside the range reads undefined, also falsy
+    }
+    const sorted = this.#sortedIds!;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo] === id ? this.#sortedRows![lo] : undefined;
+  }
 }
 
 /** Wraps a decoded snapshot (taking ownership of its arrays). */
 export function fromSnapshot(table: SensorTable): LiveSensorTable {
-  return { ...table, indexById: buildIndex(table.ids), counts: countStates(table.states) };
+  return { ...table, indexById: new RowIndex(table.ids), counts: countStates(table.states) };
 }
 
 /**

@@ -1,0 +1,159 @@
+// What a map page costs in the browser, measured the same way for the console and the wall, for
+// bench:map at city scale and for the CI smoke (tests/e2e/map-bench.spec.ts) at demo scale:
+// - first paint: navigation until the page's test hook reports the snapshot drawn, split by the page's
+//   user-timing marks (snapshot received, table decoded, first layers, first draw);
+// - one delta of N changed sensors: commit → the page's table has it, and the main thread's extra
+//   script and task time for it (CDP Performance metrics over a window, minus an idle window as long);
+// - frame times while changes stream at a steady rate, from requestAnimationFrame in the page
+//   (the Performance API's clock), and the main thread's busy share over that time.
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
+
+export interface MapPageOptions {
+  /** Page to open, e.g. `${url}/` or `${url}/wall`. */
+  url: string;
+  /** Writes states in the database behind the app's back (sensor_state), resolves when committed. */
+  setStates(ids: number[], state: number): Promise<void>;
+  /** Sensors (normal ones) the single delta turns to warning. */
+  deltaIds: number[];
+  /** Sensors the stream flips between normal and alarm, `perSecond` changes a second. */
+  streamIds: number[];
+  perSecond: number;
+  streamSeconds: number;
+  /** Idle window before the delta, and the window the delta is measured over (ms). */
+  windowMs: number;
+  /** How long the first paint may take (ms). */
+  timeoutMs?: number;
+}
+
+export interface MapPageRun {
+  firstPaintMs: number;
+  /** User-timing marks of the page, ms since navigation start. */
+  marks: Record<string, number>;
+  deltaSeenMs: number;
+  deltaScriptMs: number;
+  deltaTaskMs: number;
+  frames: { count: number; p50: number; p95: number; max: number };
+  /** Main-thread task time per second of streaming (ms/s). */
+  streamTaskMsPerS: number;
+  /** The layer worker's time for its last answer (ms); NaN for a page without one. */
+  workerMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function mainThreadMetrics(cdp: CDPSession): Promise<{ script: number; task: number }> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (n: string) => metrics.find((m) => m.name === n)?.value ?? 0;
+  return { script: get('ScriptDuration') * 1000, task: get('TaskDuration') * 1000 };
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+
+async function waitDrawn(page: Page, timeout: number): Promise<void> {
+  await page.waitForFunction(() => window.__citynerve?.ready() === true, null, { timeout, polling: 20 });
+}
+
+export async function measureMapPage(context: BrowserContext, o: MapPageOptions): Promise<MapPageRun> {
+  const page = await context.newPage();
+  try {
+    const t0 = Date.now();
+    await page.goto(o.url);
+    await waitDrawn(page, o.timeoutMs ?? 180_000);
+    const firstPaintMs = Date.now() - t0;
+    const marks = await page.evaluate(() =>
+      Object.fromEntries(
+        performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('citynerve:'))
+          .reverse() // the first of each name wins below
+          .map((m) => [m.name.slice('citynerve:'.length), Math.round(m.startTime)]),
+      ),
+    );
+
+    // --- one delta
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await sleep(1000); // let the first paint's stragglers (labels, tiles) finish
+    const m0 = await mainThreadMetrics(cdp);
+    await sleep(o.windowMs);
+    const m1 = await mainThreadMetrics(cdp);
+    const probe = o.deltaIds[o.deltaIds.length - 1];
+    const tUpdate = Date.now();
+    await o.setStates(o.deltaIds, 1);
+    await page.waitForFunction((id) => window.__citynerve!.stateOf(id) === 1, probe, {
+      polling: 10,
+      timeout: 30_000,
+    });
+    const deltaSeenMs = Date.now() - tUpdate;
+    await waitDrawn(page, 30_000);
+    await sleep(Math.max(0, o.windowMs - (Date.now() - tUpdate)));
+    const m2 = await mainThreadMetrics(cdp);
+    const idle = { script: m1.script - m0.script, task: m1.task - m0.task };
+    const deltaScriptMs = m2.script - m1.script - idle.script;
+    const deltaTaskMs = m2.task - m1.task - idle.task;
+    const workerMs = await page.evaluate(() => window.__citynerve?.layerWorkerMs?.() ?? Number.NaN);
+
+    // --- frames while changes stream
+    await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+      w.__frames = [];
+      w.__framesOn = true;
+      let last = performance.now();
+      const tick = (t: number) => {
+        w.__frames.push(t - last);
+        last = t;
+        if (w.__framesOn) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame((t) => {
+        last = t;
+        requestAnimationFrame(tick);
+      });
+    });
+    const s0 = await mainThreadMetrics(cdp);
+    const tStream = Date.now();
+    const batch = Math.max(1, Math.round(o.perSecond / 10)); // every 100 ms
+    let k = 0;
+    let flip = 0;
+    while (Date.now() - tStream < o.streamSeconds * 1000) {
+      const ids: number[] = [];
+      for (let i = 0; i < batch; i++) ids.push(o.streamIds[(k + i) % o.streamIds.length]);
+      k += batch;
+      if (k >= o.streamIds.length) {
+        k = 0;
+        flip++;
+      }
+      const started = Date.now();
+      await o.setStates(ids, flip % 2 ? 0 : 2);
+      await sleep(Math.max(0, 100 - (Date.now() - started)));
+    }
+    const streamed = (Date.now() - tStream) / 1000;
+    const s1 = await mainThreadMetrics(cdp);
+    const intervals = await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+      w.__framesOn = false;
+      return w.__frames;
+    });
+    const sorted = [...intervals].sort((a, b) => a - b);
+    await cdp.detach();
+    // Put everything back, so the next run starts from the same table.
+    await o.setStates([...o.deltaIds, ...o.streamIds], 0);
+    return {
+      firstPaintMs,
+      marks,
+      deltaSeenMs,
+      deltaScriptMs,
+      deltaTaskMs,
+      frames: {
+        count: sorted.length,
+        p50: quantile(sorted, 0.5),
+        p95: quantile(sorted, 0.95),
+        max: sorted[sorted.length - 1] ?? NaN,
+      },
+      streamTaskMsPerS: (s1.task - s0.task) / streamed,
+      workerMs,
+    };
+  } finally {
+    await page.close();
+  }
+}
