@@ -3,6 +3,7 @@
 // listeners (the sensor panel) which alarms changed. The apply rules live in alarm-stream-list.ts.
 import { getContext, setContext } from 'svelte';
 import { io } from 'socket.io-client';
+import { SOCKET_OPTIONS } from './socket-options';
 import { applyAlarms, decideAlarmFrame, mostUrgent, openFromSnapshot } from './alarm-stream-list';
 import type { AlarmFeedItem, AlarmsChangedFrame, OpenAlarmCounts } from './contract';
 import type { StreamSocket } from './sensor-stream.svelte';
@@ -65,7 +66,7 @@ export class AlarmStream {
   start(): void {
     if (this.#socket || this.#destroyed) return;
     this.#owned = !this.#opts.connect;
-    const socket = this.#opts.connect?.() ?? io({ autoConnect: false });
+    const socket = this.#opts.connect?.() ?? io(SOCKET_OPTIONS);
     this.#socket = socket;
     socket.on('connect', this.#onConnect);
     socket.on('disconnect', this.#onDisconnect);

@@ -2,6 +2,7 @@
 // `cases:changed` frame the server sends this user (staff get their own unit's only); and scheme changes
 // for the performance page.
 import { io, type Socket } from 'socket.io-client';
+import { SOCKET_OPTIONS } from './socket-options';
 import type { CaseFrame, ClientToServerEvents, ScoresChangedFrame, ServerToClientEvents } from './contract';
 
 export interface CaseStream {
@@ -20,7 +21,7 @@ export function watchCases(
   onStatus?: (connected: boolean) => void,
   onReconnect?: () => void,
 ): CaseStream {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ autoConnect: false });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(SOCKET_OPTIONS);
   let connectedBefore = false;
   socket.on('cases:changed', onChange);
   socket.on('connect', () => {
@@ -46,7 +47,7 @@ export function watchCases(
  * browser; stop() on destroy.
  */
 export function watchScores(onChange: (frame: ScoresChangedFrame) => void): { stop(): void } {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ autoConnect: false });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(SOCKET_OPTIONS);
   socket.on('scores:changed', onChange);
   socket.connect();
   return {

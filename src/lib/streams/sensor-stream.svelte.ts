@@ -1,6 +1,7 @@
 // The browser's live sensor feed: one Socket.IO connection, snapshot then deltas, resume after a
 // reconnect, and a visible 'stale' state when frames stop. Apply rules live in sensor-table.ts.
 import { io, type Socket } from 'socket.io-client';
+import { SOCKET_OPTIONS } from './socket-options';
 import { decodeCatchup, decodeDelta, decodeSnapshot } from './codec';
 import type {
   Bbox,
@@ -89,7 +90,7 @@ export class SensorStream {
   /** Connects and subscribes. Call in the browser only (onMount). */
   start(): void {
     if (this.#socket || this.#destroyed) return;
-    const socket = this.#opts.connect?.() ?? io({ autoConnect: false });
+    const socket = this.#opts.connect?.() ?? io(SOCKET_OPTIONS);
     this.#socket = socket;
     socket.on('connect', this.#onConnect);
     socket.on('disconnect', this.#onDisconnect);
