@@ -16,7 +16,7 @@ export interface MapPageOptions {
   setStates(ids: number[], state: number): Promise<void>;
   /** Sensors (normal ones) the single delta turns to warning. */
   deltaIds: number[];
-  /** Sensors the stream flips between normal and alarm, `perSecond` changes a second. */
+  /** Sensors the stream turns to alarm and back, `perSecond` changes a second (see below). */
   streamIds: number[];
   perSecond: number;
   streamSeconds: number;
@@ -124,19 +124,20 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
     })()`);
     const s0 = await mainThreadMetrics(cdp);
     const tStream = Date.now();
-    const batch = Math.max(1, Math.round(o.perSecond / 10)); // every 100 ms
+    // Every 100 ms half a batch of sensors turns to alarm and the half turned the step before returns to
+    // normal: `perSecond` changes a second with a bounded number of alarms on the map, as in a city
+    // (a stream that only ever adds alarms would measure a map painted red instead).
+    const half = Math.max(1, Math.round(o.perSecond / 20));
     let k = 0;
-    let flip = 0;
+    let previous: number[] = [];
     while (Date.now() - tStream < o.streamSeconds * 1000) {
-      const ids: number[] = [];
-      for (let i = 0; i < batch; i++) ids.push(o.streamIds[(k + i) % o.streamIds.length]);
-      k += batch;
-      if (k >= o.streamIds.length) {
-        k = 0;
-        flip++;
-      }
+      const on: number[] = [];
+      for (let i = 0; i < half; i++) on.push(o.streamIds[(k + i) % o.streamIds.length]);
+      k = (k + half) % o.streamIds.length;
       const started = Date.now();
-      await o.setStates(ids, flip % 2 ? 0 : 2);
+      await o.setStates(on, 2);
+      if (previous.length) await o.setStates(previous, 0);
+      previous = on;
       await sleep(Math.max(0, 100 - (Date.now() - started)));
     }
     const streamed = (Date.now() - tStream) / 1000;

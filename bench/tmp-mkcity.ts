@@ -1,0 +1,11 @@
+export {};
+import { migrate, openPostgres } from '../server/db/client';
+import { generateDemoCity } from '../server/sim/generate-city';
+import postgres from 'postgres';
+const name = process.argv[2]; const n = Number(process.argv[3]);
+const admin = postgres('postgres://postgres@127.0.0.1:5432/postgres', { max: 1, onnotice: () => {} });
+await admin.unsafe(`drop database if exists ${name} with (force)`);
+await admin.unsafe(`create database ${name}`); await admin.end();
+const db = await openPostgres(`postgres://postgres@127.0.0.1:5432/${name}`);
+await migrate(db); await generateDemoCity(db, { sensorCount: n, seed: 'bench' }); await db.close();
+console.log('done');
