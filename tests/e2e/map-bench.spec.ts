@@ -38,7 +38,8 @@ test('bench:map measures first paint, a delta and frame times on the console and
       expect(run.marks['map-layers'], path).toBeLessThanOrEqual(run.marks['map-drawn']);
       expect(run.deltaSeenMs, path).toBeLessThan(10_000);
       expect(Number.isFinite(run.workerMs), `${path}: the layer worker answered`).toBe(true);
-      expect(run.frames.count, path).toBeGreaterThan(10);
+      expect(run.frames.count, `${path}: frames were timed`).toBeGreaterThan(0);
+      expect(Number.isFinite(run.frames.p95), path).toBe(true);
     }
   } finally {
     await sql.end();
