@@ -37,6 +37,11 @@ export interface MapPageRun {
   frames: { count: number; p50: number; p95: number; max: number };
   /** Main-thread task time per second of streaming (ms/s). */
   streamTaskMsPerS: number;
+  /**
+   * Busy time per second of streaming (ms/s) of the page's main thread, its workers and the GPU
+   * process's main thread (where software WebGL and the compositor's output run), from a trace.
+   */
+  busyMsPerS: { main: number; worker: number; gpu: number };
   /** The layer worker's time for its last answer (ms); NaN for a page without one. */
   workerMs: number;
 }
@@ -47,6 +52,40 @@ async function mainThreadMetrics(cdp: CDPSession): Promise<{ script: number; tas
   const { metrics } = await cdp.send('Performance.getMetrics');
   const get = (n: string) => metrics.find((m) => m.name === n)?.value ?? 0;
   return { script: get('ScriptDuration') * 1000, task: get('TaskDuration') * 1000 };
+}
+
+/** A trace of top-level tasks; `stop()` gives the busy milliseconds per thread name. */
+async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<Record<string, number>> }> {
+  type TraceEvent = {
+    ph: string;
+    name: string;
+    pid: number;
+    tid: number;
+    dur?: number;
+    args?: { name?: string };
+  };
+  const events: TraceEvent[] = [];
+  const collect = (d: { value: object[] }) => events.push(...(d.value as TraceEvent[]));
+  cdp.on('Tracing.dataCollected', collect);
+  await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReportEvents' });
+  return {
+    async stop() {
+      const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+      await cdp.send('Tracing.end');
+      await complete;
+      cdp.off('Tracing.dataCollected', collect);
+      const names = new Map<string, string>();
+      for (const e of events)
+        if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+      const busy: Record<string, number> = {};
+      for (const e of events) {
+        if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !e.dur) continue;
+        const thread = names.get(`${e.pid}:${e.tid}`) ?? '?';
+        busy[thread] = (busy[thread] ?? 0) + e.dur / 1000;
+      }
+      return busy;
+    },
+  };
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -122,6 +161,7 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
         requestAnimationFrame(tick);
       });
     })()`);
+    const trace = await startTrace(cdp);
     const s0 = await mainThreadMetrics(cdp);
     const tStream = Date.now();
     // Every 100 ms half a batch of sensors turns to alarm and the half turned the step before returns to
@@ -142,6 +182,7 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
     }
     const streamed = (Date.now() - tStream) / 1000;
     const s1 = await mainThreadMetrics(cdp);
+    const busy = await trace.stop();
     const intervals = await page.evaluate(() => {
       const w = window as unknown as { __frames: number[]; __framesOn: boolean };
       w.__framesOn = false;
@@ -164,6 +205,11 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
         max: sorted[sorted.length - 1] ?? NaN,
       },
       streamTaskMsPerS: (s1.task - s0.task) / streamed,
+      busyMsPerS: {
+        main: (busy.CrRendererMain ?? 0) / streamed,
+        worker: (busy['DedicatedWorker thread'] ?? 0) / streamed,
+        gpu: (busy.CrGpuMain ?? 0) / streamed,
+      },
       workerMs,
     };
   } finally {

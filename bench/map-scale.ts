@@ -242,6 +242,9 @@ async function main() {
     ['… p95 (ms)', (r) => r.run.frames.p95, 1],
     ['… longest (ms)', (r) => r.run.frames.max, 0],
     ['… main-thread task time (ms per s)', (r) => r.run.streamTaskMsPerS, 0],
+    ['… busy (trace): page main thread (ms per s)', (r) => r.run.busyMsPerS.main, 0],
+    ['… busy (trace): layer worker (ms per s)', (r) => r.run.busyMsPerS.worker, 0],
+    ['… busy (trace): GPU process, software WebGL + compositor (ms per s)', (r) => r.run.busyMsPerS.gpu, 0],
   ];
   const grid = measures.map(([label, get, digits]) => [
     label,
