@@ -42,8 +42,13 @@ export interface MapPageRun {
    * process's main thread (where software WebGL and the compositor's output run), from a trace.
    */
   busyMsPerS: { main: number; worker: number; gpu: number };
-  /** The layer worker's time for its last answer (ms); NaN for a page without one. */
+  /**
+   * The page's own timings of the delta (ms): decode and apply to its table, the layer worker's answer,
+   * and handing that answer to deck.gl; NaN for a page without them (an older build).
+   */
+  deltaMs: number;
   workerMs: number;
+  handOverMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -143,7 +148,9 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
     const idleShare = windowMs / idleMs;
     const deltaScriptMs = m2.script - m1.script - (m1.script - m0.script) * idleShare;
     const deltaTaskMs = m2.task - m1.task - (m1.task - m0.task) * idleShare;
-    const workerMs = await page.evaluate(() => window.__citynerve?.layerWorkerMs?.() ?? Number.NaN);
+    const timings = await page.evaluate(
+      () => window.__citynerve?.timings?.() ?? { deltaMs: NaN, workerMs: NaN, handOverMs: NaN },
+    );
 
     // --- frames while changes stream
     // A string, not a function: the bench runs under tsx, whose helpers do not exist in the page.
@@ -210,7 +217,7 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
         worker: (busy['DedicatedWorker thread'] ?? 0) / streamed,
         gpu: (busy.CrGpuMain ?? 0) / streamed,
       },
-      workerMs,
+      ...timings,
     };
   } finally {
     await page.close();

@@ -233,7 +233,9 @@ async function main() {
     ],
     ['… main-thread script time (ms)', (r) => r.run.deltaScriptMs, 1],
     ['… main-thread task time (ms)', (r) => r.run.deltaTaskMs, 1],
-    ['… layer worker time (ms)', (r) => r.run.workerMs, 1],
+    ['… of which decoding and applying it to the page table (ms)', (r) => r.run.deltaMs, 1],
+    ['… of which handing the new layer arrays to deck.gl (ms)', (r) => r.run.handOverMs, 1],
+    ['… layer worker time, off the main thread (ms)', (r) => r.run.workerMs, 1],
     [
       `frames while ${STREAM_PER_SECOND.toLocaleString('en-US')} changes/s stream: p50 (ms)`,
       (r) => r.run.frames.p50,

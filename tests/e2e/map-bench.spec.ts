@@ -38,6 +38,7 @@ test('bench:map measures first paint, a delta and frame times on the console and
       expect(run.marks['map-layers'], path).toBeLessThanOrEqual(run.marks['map-drawn']);
       expect(run.deltaSeenMs, path).toBeLessThan(10_000);
       expect(Number.isFinite(run.workerMs), `${path}: the layer worker answered`).toBe(true);
+      expect(run.deltaMs, `${path}: the delta was applied`).toBeGreaterThan(0);
       expect(run.frames.count, `${path}: frames were timed`).toBeGreaterThan(0);
       expect(Number.isFinite(run.frames.p95), path).toBe(true);
     }

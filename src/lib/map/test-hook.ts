@@ -25,8 +25,11 @@ export interface CityNerveTestHook {
   viewportScoped(): boolean;
   /** The deployment basemap as drawn now; null before the map exists. */
   basemap(): BasemapRendering | null;
-  /** Milliseconds the layer worker spent on its last answer (the benchmark reads it). */
-  layerWorkerMs?(): number;
+  /**
+   * For the benchmark: the last delta's decode-and-apply time, the layer worker's time for its last
+   * answer and the main thread's time handing it to deck.gl (ms; NaN before the map exists).
+   */
+  timings?(): { deltaMs: number; workerMs: number; handOverMs: number };
 }
 
 declare global {
@@ -53,6 +56,7 @@ export function installMapTestHook(
     readonly seq: number | null;
     readonly table: LiveSensorTable | null;
     readonly viewportScoped: boolean;
+    readonly lastDeltaMs: number;
   },
   map: () => MapController | null,
 ): () => void {
@@ -67,6 +71,9 @@ export function installMapTestHook(
     sensorMode: () => map()?.sensorMode() ?? null,
     viewportScoped: () => stream.viewportScoped,
     basemap: () => map()?.renderedBasemap() ?? null,
-    layerWorkerMs: () => map()?.layerWorkerMs() ?? Number.NaN,
+    timings: () => ({
+      deltaMs: stream.lastDeltaMs,
+      ...(map()?.layerTimings() ?? { workerMs: Number.NaN, handOverMs: Number.NaN }),
+    }),
   });
 }

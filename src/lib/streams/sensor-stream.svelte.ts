@@ -62,6 +62,8 @@ export class SensorStream {
   tickets = $state<TicketFrame[]>([]);
   /** The server's greeting on the current connection. */
   hello = $state.raw<HelloFrame | null>(null);
+  /** Milliseconds the last delta took to decode and apply (not reactive; the benchmark reads it). */
+  lastDeltaMs = 0;
 
   readonly #opts: Required<Omit<SensorStreamOptions, 'connect'>> & Pick<SensorStreamOptions, 'connect'>;
   #socket: StreamSocket | null = null;
@@ -208,6 +210,7 @@ export class SensorStream {
   };
 
   #onDelta = (frame: SensorDeltaFrame): void => {
+    const t0 = performance.now();
     this.#touch();
     const table = this.table;
     if (!table) return; // the snapshot we asked for already contains it
@@ -238,6 +241,7 @@ export class SensorStream {
     if (result.changed > 0) this.version++;
     // A sensor added after our snapshot has no position here: fetch the whole table again.
     if (result.unknownIds.length > 0) this.#resync(null);
+    this.lastDeltaMs = performance.now() - t0;
   };
 
   #onCatchup = (frame: SensorCatchupFrame): void => {
