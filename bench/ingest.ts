@@ -1,7 +1,8 @@
 // Benchmark: device ingest. On PostgreSQL + PostGIS with 500,000 sensors — sustained MQTT ingest into the
 // database as a ratio to a raw COPY of the same rows measured in the same run, the cost of one pipeline
 // batch broken down by statement, and publish → Socket.IO delta latency at 5,000 readings/s; then the same
-// on embedded PGlite (20,000 sensors, embedded broker). Needs a production build and Mosquitto installed.
+// on embedded PGlite (20,000 sensors, embedded broker); on PostgreSQL also the batched HTTP gateway path
+// (POST /api/ingest/readings) against the same COPY. Needs a production build and Mosquitto installed.
 // The throughput runs publish with a minimal MQTT client of our own (ingest-publisher.ts: packets encoded
 // before the run, ~5 µs of CPU per message against mqtt.js's ~30), because the load generator shares the
 // two cores with Mosquitto, the server and PostgreSQL and must not be what limits the result; the paced
@@ -850,7 +851,11 @@ async function main() {
       'the manhole.tilt rule and so changes the map state; a Socket.IO client subscribed to `sensors:delta`',
       'records when each expected (sensor, state) arrives. The batch probe runs one `IngestPipeline` in the',
       'benchmark process against the same database (state cache warmed, as the server does at start) with each',
-      'repository call timed. At defaults the throughput run is repeated on the same sensors with fresh device',
+      'repository call timed; its ratio is one writer submitting one batch at a time. The HTTP gateway runs post',
+      `the same readings (fresh device times) to the same server as NDJSON, ${fmt(HTTP_BATCH)} per request and ${HTTP_IN_FLIGHT} requests`,
+      'in flight, bodies built before the clock starts; the route answers once its batch is committed, so the',
+      'last answer ends the run (the stored count is checked). No broker on that path.',
+      'At defaults the throughput run is repeated on the same sensors with fresh device',
       'times (new readings, not duplicates) and the median reported. CPU columns are % of one',
       'core over the run (2 cores = 200 %); "postgres" includes every PostgreSQL process on the machine.',
       ...pg.notes.map((n) => `${n}`),
