@@ -6,7 +6,7 @@
 // Reports the PostgreSQL backend's CPU per batch (Linux /proc/<pid>/schedstat: on a shared machine the
 // wall time mostly measures the neighbours), median of BENCH_REPEATS. Prints a table; does not write the
 // docs (docs/benchmarks.md keeps its results by hand, next to bench:ingest's).
-// Run: node --import tsx bench/ingest-write-paths.ts
+// Run: npm run bench:ingest-write-paths   (BENCH_SENSORS, BENCH_REPEATS)
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
