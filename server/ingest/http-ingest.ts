@@ -139,8 +139,8 @@ export function httpIngest(
       for (let i = 0; i < total; i++) {
         if (refusedAt.has(i)) continue;
         const reading = parsed.readings[next++];
-        // The item's text only if it becomes a dead letter: stringifying every accepted one cost 1-2 µs
-        // per gateway reading, a tenth of the server's CPU on that path (bench:ingest, docs/benchmarks.md).
+        // The item's text only if it becomes a dead letter: stringifying every accepted one cost about
+        // 2 µs per gateway reading, over a tenth of the server's CPU on that path (docs/benchmarks.md).
         const payload = () =>
           JSON.stringify({ sensor: reading.sensorCode, ts: reading.ts, values: reading.values });
         items.push({ reading, envelope: envelopeOf(gateway, payload) });
