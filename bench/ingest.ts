@@ -1,7 +1,8 @@
 // Benchmark: device ingest. On PostgreSQL + PostGIS with 500,000 sensors — sustained MQTT ingest into the
 // database as a ratio to a raw COPY of the same rows measured in the same run, the cost of one pipeline
 // batch broken down by statement, and publish → Socket.IO delta latency at 5,000 readings/s; then the same
-// on embedded PGlite (20,000 sensors, embedded broker). Needs a production build and Mosquitto installed.
+// on embedded PGlite (20,000 sensors, embedded broker); on PostgreSQL also the batched HTTP gateway path
+// (POST /api/ingest/readings) against the same COPY. Needs a production build and Mosquitto installed.
 // The throughput runs publish with a minimal MQTT client of our own (ingest-publisher.ts: packets encoded
 // before the run, ~5 µs of CPU per message against mqtt.js's ~30), because the load generator shares the
 // two cores with Mosquitto, the server and PostgreSQL and must not be what limits the result; the paced
@@ -10,6 +11,7 @@
 // skips an engine and then leaves docs/benchmarks.md alone; BENCH_TUNED='{"NAME":"value"}' sets the
 // compared server settings, BENCH_TUNED=none skips them; BENCH_RUNS throughput runs at defaults, median
 // reported)
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +30,7 @@ import { createRandom } from '../server/domain/random';
 import { ruleBuilder } from '../server/ingest/runtime';
 import { IngestPipeline, type IngestItem } from '../server/ingest/pipeline';
 import { SensorCache } from '../server/ingest/sensor-cache';
+import { hashGatewayKey } from '../server/services/gateway.service';
 import { createLogger } from '../server/log';
 import { generateDemoCity } from '../server/sim/generate-city';
 import {
@@ -249,6 +252,60 @@ async function throughput(
   } finally {
     await Promise.all(pubs.map((p) => p.end()));
   }
+}
+
+/** Readings per HTTP request and requests in flight for the gateway path (a gateway that buffers). */
+const HTTP_BATCH = 5000;
+const HTTP_IN_FLIGHT = 4;
+
+/**
+ * Posts one reading to each of `sensors` as NDJSON batches of HTTP_BATCH to POST /api/ingest/readings,
+ * HTTP_IN_FLIGHT requests at a time, bodies built before the clock starts. The route answers once its
+ * readings are committed, so the last answer is the end of the run.
+ */
+async function httpThroughput(
+  server: RunningServer,
+  key: string,
+  sensors: readonly BenchSensor[],
+  stored: () => Promise<number>,
+  pids: Record<string, number>,
+): Promise<ThroughputResult> {
+  const ts = Date.now();
+  const bodies: string[] = [];
+  for (let i = 0; i < sensors.length; i += HTTP_BATCH) {
+    bodies.push(
+      sensors
+        .slice(i, i + HTTP_BATCH)
+        .map((s) => `{"sensor":"${s.code}","ts":${ts},"values":${s.values}}\n`)
+        .join(''),
+    );
+  }
+  const before = await stored();
+  const meter = cpuMeter(pids);
+  const t0 = performance.now();
+  let next = 0;
+  let accepted = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const res = await fetch(`${server.url}/api/ingest/readings`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      });
+      const out = (await res.json()) as { accepted: number };
+      if (res.status !== 200) throw new Error(`gateway batch answered ${res.status}: ${JSON.stringify(out)}`);
+      accepted += out.accepted;
+    }
+  };
+  await Promise.all(Array.from({ length: HTTP_IN_FLIGHT }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = meter();
+  const got = (await stored()) - before;
+  if (accepted !== sensors.length || got !== sensors.length) {
+    throw new Error(`gateway run: ${accepted} accepted, ${got} stored, expected ${sensors.length}`);
+  }
+  return { stored: got, ingestPerS: got / seconds, publishPerS: NaN, seconds, cpu };
 }
 
 interface LatencyResult {
@@ -485,6 +542,10 @@ async function benchPostgres(scratch: string): Promise<EngineRows & { version: s
       'one pipeline batch of 5,000 readings, submit → committed (ms, median of 3)',
       `${fmt(batchMs)} (${pr.perBatch.map((x) => fmt(x)).join(', ')}) → ${fmt((PROBE_BATCH / batchMs) * 1000)} readings/s for one writer`,
     ]);
+    rows.push([
+      '… ratio to raw COPY (one in-process writer)',
+      `**${fmt(((PROBE_BATCH / batchMs) * 1000) / copyRate, 3)}**`,
+    ]);
     const spent = Object.entries(pr.spent)
       .filter(([, ms]) => ms >= 0.5)
       .map(([k, ms]) => `${k} ${fmt(ms)}`)
@@ -541,6 +602,28 @@ async function benchPostgres(scratch: string): Promise<EngineRows & { version: s
       rows.push([`… publishers alone (broker PUBACKs/s, ${variant.name})`, fmt(t.publishPerS)]);
       rows.push([`… CPU, % of one core (${variant.name})`, cpuLine(t.cpu)]);
       rows.push([`… CPU per stored reading, µs (${variant.name})`, perReading(t.cpu, t.ingestPerS)]);
+
+      if (i === 0) {
+        // The batched HTTP gateway path on the same server and sensors (fresh device times): no broker.
+        const key = randomBytes(32).toString('hex');
+        await sql`insert into gateways (code, name, key_hash)
+                  values (${`bench-${uniq}`}, 'bench gateway', ${hashGatewayKey(key)})`;
+        const httpRuns: ThroughputResult[] = [];
+        for (let r = 0; r < RUNS; r++) {
+          await sql`truncate sensor_readings restart identity`;
+          log(`HTTP gateway ingest (run ${r + 1}): ${fmt(variant.slice.length)} readings`);
+          httpRuns.push(await httpThroughput(server, key, variant.slice, stored, { server: server.pid }));
+        }
+        const h = [...httpRuns].sort((a, b) => a.ingestPerS - b.ingestPerS)[Math.floor((RUNS - 1) / 2)];
+        const hAll = RUNS > 1 ? `; runs: ${httpRuns.map((x) => fmt(x.ingestPerS)).join(', ')}` : '';
+        rows.push([
+          `HTTP gateway → database (NDJSON, ${fmt(HTTP_BATCH)} readings per request, ${HTTP_IN_FLIGHT} in flight), server defaults: stored readings/s${RUNS > 1 ? ` (median of ${RUNS})` : ''}`,
+          `**${fmt(h.ingestPerS)}** (${fmt(h.stored)} stored, ${fmt(h.seconds, 1)} s${hAll})`,
+        ]);
+        rows.push(['… ratio to raw COPY (HTTP gateway)', `**${fmt(h.ingestPerS / copyRate, 3)}**`]);
+        rows.push(['… CPU, % of one core (HTTP gateway)', cpuLine(h.cpu)]);
+        rows.push(['… CPU per stored reading, µs (HTTP gateway)', perReading(h.cpu, h.ingestPerS)]);
+      }
 
       // At defaults also below the rate, to tell queueing (server behind) from the fixed path delay.
       for (const rate of i === 0 ? [LATENCY_RATE, LATENCY_RATE / 2] : [LATENCY_RATE]) {
@@ -768,7 +851,11 @@ async function main() {
       'the manhole.tilt rule and so changes the map state; a Socket.IO client subscribed to `sensors:delta`',
       'records when each expected (sensor, state) arrives. The batch probe runs one `IngestPipeline` in the',
       'benchmark process against the same database (state cache warmed, as the server does at start) with each',
-      'repository call timed. At defaults the throughput run is repeated on the same sensors with fresh device',
+      'repository call timed; its ratio is one writer submitting one batch at a time. The HTTP gateway runs post',
+      `the same readings (fresh device times) to the same server as NDJSON, ${fmt(HTTP_BATCH)} per request and ${HTTP_IN_FLIGHT} requests`,
+      'in flight, bodies built before the clock starts; the route answers once its batch is committed, so the',
+      'last answer ends the run (the stored count is checked). No broker on that path.',
+      'At defaults the throughput run is repeated on the same sensors with fresh device',
       'times (new readings, not duplicates) and the median reported. CPU columns are % of one',
       'core over the run (2 cores = 200 %); "postgres" includes every PostgreSQL process on the machine.',
       ...pg.notes.map((n) => `${n}`),

@@ -32,10 +32,11 @@ export interface IngestEnvelope {
   /** MQTT topic or HTTP gateway code. */
   source: string | null;
   /**
-   * The raw message, kept (cut) with a dead letter; null when not worth keeping. Bytes are decoded only
-   * when the message does become a dead letter.
+   * The raw message, kept (cut) with a dead letter; null when not worth keeping. Bytes are decoded, and a
+   * function (a gateway's item, which has no text of its own once the body is parsed) is called, only
+   * when the message does become a dead letter: most never do.
    */
-  payload: string | Uint8Array | null;
+  payload: string | Uint8Array | (() => string) | null;
   /** True for the demo simulator's readings (it stands in for devices that do not report themselves). */
   simulated?: boolean;
 }
@@ -87,8 +88,12 @@ export interface BatchReport {
 
 const DEAD_LETTER_BYTES = 4096;
 const utf8 = new TextDecoder('utf-8');
-const payloadText = (p: string | Uint8Array | null) =>
-  p === null || typeof p === 'string' ? p : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
+const payloadText = (p: IngestEnvelope['payload']) =>
+  p === null || typeof p === 'string'
+    ? p
+    : typeof p === 'function'
+      ? p().slice(0, DEAD_LETTER_BYTES)
+      : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
 
 // Results are only read: one object each for the two common ones.
 const ACCEPTED: ItemResult = Object.freeze({ status: 'accepted' });

@@ -4,7 +4,7 @@
 import { parseHttpBatch, WHOLE_BODY } from '../domain/ingest';
 import type { GatewayRow } from '../db/repositories/ingest.repository';
 import type { DeadLetterReason } from '../domain/ingest-contract';
-import type { IngestItem, IngestPipeline } from './pipeline';
+import type { IngestEnvelope, IngestItem, IngestPipeline } from './pipeline';
 
 /** Limits of one request. */
 export interface HttpIngestLimits {
@@ -91,7 +91,7 @@ export function httpIngest(
   limits: HttpIngestLimits,
   now: () => Date = () => new Date(),
 ) {
-  const envelopeOf = (gateway: GatewayRow, payload: string | null) => ({
+  const envelopeOf = (gateway: GatewayRow, payload: IngestEnvelope['payload']) => ({
     channel: 'http' as const,
     source: gateway.code,
     payload,
@@ -139,16 +139,11 @@ export function httpIngest(
       for (let i = 0; i < total; i++) {
         if (refusedAt.has(i)) continue;
         const reading = parsed.readings[next++];
-        items.push({
-          reading,
-          envelope: envelopeOf(
-            gateway,
-            JSON.stringify({ sensor: reading.sensorCode, ts: reading.ts, values: reading.values }).slice(
-              0,
-              4096,
-            ),
-          ),
-        });
+        // The item's text only if it becomes a dead letter: stringifying every accepted one cost about
+        // 2 µs per gateway reading, over a tenth of the server's CPU on that path (docs/benchmarks.md).
+        const payload = () =>
+          JSON.stringify({ sensor: reading.sensorCode, ts: reading.ts, values: reading.values });
+        items.push({ reading, envelope: envelopeOf(gateway, payload) });
         indexOf.push(i);
       }
       const raw = parsed.rejections.length ? rawItems(body) : [];

@@ -413,6 +413,13 @@ describe.each(engines())('device ingest on %s', (engine) => {
       [3, 'missing_field'],
     ]);
     expect(await deadLetterCount()).toBe(letters + 3);
+    // Refused after parsing (the pipeline found no such sensor): the item's text is still kept.
+    const [unknown] = await app.repos.deadLetters.list({ reason: 'unknown_sensor', limit: 1 });
+    expect(JSON.parse(unknown.payload!)).toEqual({
+      sensor: 'MH-424242',
+      ts: new Date(t).toISOString(),
+      values: healthy.manhole,
+    });
 
     const r3 = await call('{"sensor": ', { ...auth, 'content-type': 'application/x-ndjson' });
     expect(r3.status).toBe(207);
