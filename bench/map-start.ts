@@ -8,7 +8,7 @@
 // BENCH_LABEL names its column.
 import { chromium, type Browser } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -137,12 +137,17 @@ async function openMap(browser: Browser, url: string): Promise<PageTimes> {
     null,
     { timeout: 120_000, polling: 50 },
   );
-  const times = await page.evaluate(() => {
+  const times: PageTimes = await page.evaluate(() => {
     const m = (window as unknown as { __bench: Record<string, number> }).__bench;
-    const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) =>
-      /\/api\/map\/(streets|districts|boundaries)/.test(e.name),
-    );
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const entries = resources.filter((e) => /\/api\/map\/(streets|districts|boundaries)/.test(e.name));
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     return {
+      html: nav.responseEnd,
+      domReady: nav.domContentLoadedEventEnd,
+      socketStart: Math.min(
+        ...resources.filter((e) => e.name.includes('/socket.io/')).map((e) => e.startTime),
+      ),
       legend: m.legend,
       snapshot: m.snapshot,
       ready: m.ready,
@@ -259,6 +264,7 @@ try {
   await browser.close();
 }
 
+if (process.env.BENCH_RAW) writeFileSync(process.env.BENCH_RAW, JSON.stringify(results, null, 2));
 const ms = (f: (r: Run) => number) => `${median(results.map(f)).toFixed(0)}`;
 const kb = (f: (r: Run) => number) => `${(median(results.map(f)) / 1024).toFixed(0)} KB`;
 const rows: string[][] = [
