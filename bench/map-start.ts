@@ -4,11 +4,11 @@
 // plus the boundary request(s) the page made and, from Node, their time and bytes with and without
 // compression. Repeated BENCH_RUNS times (fresh data folder each); medians go in docs/benchmarks.md.
 // Run: npm run build && npm run bench:map-start
-// BENCH_APP_ROOT runs another checkout's server and build (e.g. the code before a change) for comparison;
-// BENCH_LABEL names its column.
+// BENCH_APP_ROOT runs another checkout's server and build (e.g. the code before a change), BENCH_LABEL
+// names its column, BENCH_RAW keeps the runs in a file, BENCH_COMPARE shows such a file beside this run.
 import { chromium, type Browser } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,11 @@ interface PageTimes {
   domReady: number;
   /** The first Socket.IO request started (the page connects the live feed). */
   socketStart: number;
+  /**
+   * The snapshot's bytes received, when they came over HTTP long-polling (the largest Socket.IO response;
+   * Infinity when it came over the WebSocket): until the legend shows, the page's main thread was busy.
+   */
+  snapshotReceived: number;
 }
 
 interface FetchResult {
@@ -145,6 +150,9 @@ async function openMap(browser: Browser, url: string): Promise<PageTimes> {
     return {
       html: nav.responseEnd,
       domReady: nav.domContentLoadedEventEnd,
+      snapshotReceived: resources
+        .filter((e) => e.name.includes('/socket.io/') && e.decodedBodySize > 100_000)
+        .reduce((t, e) => Math.min(t, e.responseEnd), Infinity),
       socketStart: Math.min(
         ...resources.filter((e) => e.name.includes('/socket.io/')).map((e) => e.startTime),
       ),
@@ -247,63 +255,105 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const startedOn = machine();
-const browser = await chromium.launch(config.use?.launchOptions);
-const results: Run[] = [];
-try {
-  for (let i = 0; i < runs; i++) {
-    const r = await oneRun(browser);
-    results.push(r);
-    console.log(
-      `run ${i + 1}/${runs}: legend ${r.cold.legend.toFixed(0)} ms, snapshot ${r.cold.snapshot.toFixed(0)} ms, ` +
-        `drawn ${r.cold.ready.toFixed(0)} ms, boundaries ${r.cold.boundariesEnd.toFixed(0)} ms ` +
-        `(load ${r.load.toFixed(1)})`,
-    );
-  }
-} finally {
-  await browser.close();
+/** A set of runs as BENCH_RAW stores it. */
+interface Recorded {
+  label: string;
+  machine: string;
+  at: string;
+  results: Run[];
 }
 
-if (process.env.BENCH_RAW) writeFileSync(process.env.BENCH_RAW, JSON.stringify(results, null, 2));
-const ms = (f: (r: Run) => number) => `${median(results.map(f)).toFixed(0)}`;
-const kb = (f: (r: Run) => number) => `${(median(results.map(f)) / 1024).toFixed(0)} KB`;
-const rows: string[][] = [
-  ['first load: legend counts shown (ms after navigation)', ms((r) => r.cold.legend)],
-  ['first load: snapshot applied (ms)', ms((r) => r.cold.snapshot)],
-  ['first load: sensors drawn (ms)', ms((r) => r.cold.ready)],
-  ['first load: boundaries received (ms)', ms((r) => r.cold.boundariesEnd)],
-  [
-    'first load: HTML / DOMContentLoaded / live feed connecting (ms)',
-    `${ms((r) => r.cold.html)} / ${ms((r) => r.cold.domReady)} / ${ms((r) => r.cold.socketStart)}`,
-  ],
-  ['second load: legend counts shown (ms)', ms((r) => r.warm.legend)],
-  ['second load: sensors drawn (ms)', ms((r) => r.warm.ready)],
-  ['first load: live feed connecting → legend (ms)', ms((r) => r.cold.legend - r.cold.socketStart)],
-  ['second load: live feed connecting → legend (ms)', ms((r) => r.warm.legend - r.warm.socketStart)],
-  ['subscribe → snapshot from Node (ms, median of 5 per run)', ms((r) => median(r.subscribe))],
-  [
-    'boundaries in the browser: over the wire / decoded',
-    `${kb((r) => r.cold.boundariesTransfer)} / ${kb((r) => r.cold.boundariesDecoded)}`,
-  ],
-  [
-    'boundaries from Node, compressed: ms (first / again)',
-    `${ms((r) => r.gzip.ms)} / ${ms((r) => r.gzipWarm.ms)}`,
-  ],
-  [
-    'boundaries from Node: bytes compressed / uncompressed',
-    `${kb((r) => r.gzip.bytes)} (${results[0].gzip.encoding}) / ${kb((r) => r.identity.bytes)}`,
-  ],
-  ['load average (1 min) at the runs', results.map((r) => r.load.toFixed(1)).join(', ')],
+function readRecorded(file: string, fallbackLabel: string): Recorded {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Recorded | Run[];
+  return Array.isArray(raw) ? { label: fallbackLabel, machine: 'n/a', at: 'n/a', results: raw } : raw;
+}
+
+async function measure(): Promise<Recorded> {
+  const startedOn = machine();
+  const at = new Date().toISOString().slice(0, 16);
+  const browser = await chromium.launch(config.use?.launchOptions);
+  const results: Run[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const r = await oneRun(browser);
+      results.push(r);
+      console.log(
+        `run ${i + 1}/${runs}: legend ${r.cold.legend.toFixed(0)} ms, snapshot ${r.cold.snapshot.toFixed(0)} ms, ` +
+          `drawn ${r.cold.ready.toFixed(0)} ms, boundaries ${r.cold.boundariesEnd.toFixed(0)} ms ` +
+          `(load ${r.load.toFixed(1)})`,
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+  return { label, machine: startedOn, at, results };
+}
+
+const METRICS = [
+  'first load: legend counts shown (ms after navigation)',
+  'first load: snapshot applied (ms)',
+  'first load: sensors drawn (ms)',
+  'first load: boundaries received (ms)',
+  'first load: HTML / DOMContentLoaded / live feed connecting (ms)',
+  'first load: live feed connecting → legend counts (ms)',
+  'first load: snapshot bytes received (HTTP polling) → legend counts (ms)',
+  'second load: legend counts shown (ms)',
+  'second load: sensors drawn (ms)',
+  'second load: live feed connecting → legend counts (ms)',
+  'subscribe → snapshot from Node (ms, median of 5 per run)',
+  'boundaries in the browser: over the wire / decoded',
+  'boundaries from Node: ms, first / again',
+  'boundaries from Node: bytes compressed (coding) / uncompressed',
+  'load average (1 min) at each run',
 ];
-const table = mdGrid(['metric', `${label}, median of ${runs}`], rows);
+
+/** The values of METRICS, medians over the runs. */
+function column(results: Run[]): string[] {
+  const ms = (f: (r: Run) => number) => `${median(results.map(f)).toFixed(0)}`;
+  const kb = (f: (r: Run) => number) => `${(median(results.map(f)) / 1024).toFixed(1)} KB`;
+  return [
+    ms((r) => r.cold.legend),
+    ms((r) => r.cold.snapshot),
+    ms((r) => r.cold.ready),
+    ms((r) => r.cold.boundariesEnd),
+    `${ms((r) => r.cold.html)} / ${ms((r) => r.cold.domReady)} / ${ms((r) => r.cold.socketStart)}`,
+    ms((r) => r.cold.legend - r.cold.socketStart),
+    Number.isFinite(median(results.map((r) => r.cold.snapshotReceived)))
+      ? ms((r) => r.cold.legend - r.cold.snapshotReceived)
+      : 'n/a (WebSocket)',
+    ms((r) => r.warm.legend),
+    ms((r) => r.warm.ready),
+    ms((r) => r.warm.legend - r.warm.socketStart),
+    ms((r) => median(r.subscribe)),
+    `${kb((r) => r.cold.boundariesTransfer)} / ${kb((r) => r.cold.boundariesDecoded)}`,
+    `${ms((r) => r.gzip.ms)} / ${ms((r) => r.gzipWarm.ms)}`,
+    `${kb((r) => r.gzip.bytes)} (${results[0].gzip.encoding}) / ${kb((r) => r.identity.bytes)}`,
+    results.map((r) => r.load.toFixed(1)).join(', '),
+  ];
+}
+
+// BENCH_FROM: report a recorded set instead of measuring; BENCH_COMPARE: a recorded set shown beside it.
+const current = process.env.BENCH_FROM ? readRecorded(process.env.BENCH_FROM, label) : await measure();
+if (process.env.BENCH_RAW) writeFileSync(process.env.BENCH_RAW, JSON.stringify(current, null, 2));
+const sets = process.env.BENCH_COMPARE
+  ? [readRecorded(process.env.BENCH_COMPARE, 'before'), current]
+  : [current];
+const columns = sets.map((r) => column(r.results));
+const table = mdGrid(
+  ['metric', ...sets.map((r) => `${r.label} (median of ${r.results.length})`)],
+  METRICS.map((m, i) => [m, ...columns.map((c) => c[i])]),
+);
 console.log(table);
-const heading = `## Map after a demo start (bench:map-start): ${label}`;
+const heading = '## Map after a demo start (bench:map-start)';
 writeSection(
   heading,
   `${heading}\n\n` +
     `Embedded PGlite, 20,000 sensors, the default demo (history and simulator on), each run in a fresh data ` +
     `folder; once the server prints "running at", Chromium (SwiftShader) signs in as the duty officer and ` +
-    `opens the map in a fresh context; "second load" is another fresh context after the first. Times are ms ` +
-    `after navigation start, medians of ${runs} runs.\n` +
-    `Machine: ${startedOn}. Run ${new Date().toISOString().slice(0, 16)} UTC.\n\n${table}\n`,
+    `opens the map in a fresh context ("first load"), then Node fetches the boundaries and subscribes to the ` +
+    `sensor feed five times, then another fresh context opens the map ("second load"). Times are ms after ` +
+    `navigation start; "legend counts shown" is when the map is usable. The machine is shared: see the load ` +
+    `averages.\n` +
+    sets.map((r) => `- ${r.label}: ${r.machine}. Run ${r.at} UTC.\n`).join('') +
+    `\n${table}\n`,
 );
