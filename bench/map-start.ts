@@ -353,7 +353,7 @@ writeSection(
     `opens the map in a fresh context ("first load"), then Node fetches the boundaries and subscribes to the ` +
     `sensor feed five times, then another fresh context opens the map ("second load"). Times are ms after ` +
     `navigation start; "legend counts shown" is when the map is usable. The machine is shared: see the load ` +
-    `averages.\n` +
+    `averages.\n\n` +
     sets.map((r) => `- ${r.label}: ${r.machine}. Run ${r.at} UTC.\n`).join('') +
     `\n${table}\n`,
 );
