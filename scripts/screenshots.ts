@@ -136,8 +136,7 @@ async function tour(browser: Browser, target: Target, look: Look) {
   await officer.context().close();
 
   await shot(leader, look, '/hotspots', 'hotspots', () => leader.getByTestId('hotspot-list').waitFor(), [
-    '/api/map/streets',
-    '/api/map/districts',
+    '/api/map/boundaries',
   ]);
   await shot(leader, look, '/problems', 'problems', () => leader.getByTestId('problems-table').waitFor());
   await shot(leader, look, '/allocation', 'allocation', () => leader.getByTestId('load-chart').waitFor());

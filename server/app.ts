@@ -19,6 +19,7 @@ import { usersRepository } from './db/repositories/users.repository';
 import { displayTokensRepository } from './db/repositories/display-tokens.repository';
 import { displayTokenService, type DisplayTokenService } from './services/display-token.service';
 import { wallService, type WallService } from './services/wall.service';
+import { boundariesService, type BoundariesService } from './services/boundaries.service';
 import { createIngest, ruleBuilder, type IngestRuntime } from './ingest/runtime';
 import { createLogger, type Logger } from './log';
 import { alarmService, type AlarmService } from './services/alarm.service';
@@ -69,6 +70,8 @@ export interface App {
   displayTokens: DisplayTokenService;
   /** The leaders' wall: its aggregate figures and scene schedule. */
   wall: WallService;
+  /** Street and district boundaries encoded once (JSON, gzip, brotli, ETag), rebuilt when they change. */
+  boundaries: BoundariesService;
   /** HTTP ingest gateways and their keys. */
   gateways: GatewayService;
   /** Acknowledging, escalating and opening cases for sensor alarms. */
@@ -195,6 +198,7 @@ export function buildApp(
       onRevoke: (id) => events.emit('displayRevoked', id),
     }),
     wall: wallService({ db, calendar, hotspots, log, schedule: wallScheduleOf(config) }),
+    boundaries: boundariesService({ source: repos.map, log }),
     gateways: gatewayService({ ingest: repos.ingest }),
     alarms: alarmService({
       alarms: repos.alarms,

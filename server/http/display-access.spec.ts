@@ -6,8 +6,8 @@ describe('displayAccess', () => {
     expect(displayAccess('GET', '/wall')).toBe('allow');
     expect(displayAccess('GET', '/wall/connect')).toBe('allow');
     expect(displayAccess('GET', '/api/wall/summary')).toBe('allow');
-    expect(displayAccess('GET', '/api/map/streets')).toBe('allow');
-    expect(displayAccess('HEAD', '/api/map/districts')).toBe('allow');
+    expect(displayAccess('GET', '/api/map/boundaries')).toBe('allow');
+    expect(displayAccess('HEAD', '/api/map/boundaries')).toBe('allow');
   });
 
   it('accepts a new token posted to /wall/connect and no other write', () => {

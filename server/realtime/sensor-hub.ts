@@ -1,11 +1,15 @@
 // The live sensor feed of one node: polls the change feed, sends deltas to the sensor room, and answers
 // subscriptions with a snapshot or a resume delta. All reads and their emits run one at a time, so every
 // socket receives frames in the order they were read (the client's resume rule depends on it).
+// The whole city is kept in memory (SensorIndex), read once when the hub starts and kept current by each
+// poll, so a snapshot is encoded from memory, once per sequence, and shared by every client subscribing
+// at that sequence: no query per subscription, however many browsers open the map at once.
 import type { Server, Socket } from 'socket.io';
 import {
   SENSOR_ROOM,
   type Bbox,
   type ClientToServerEvents,
+  type SensorSnapshotFrame,
   type ServerToClientEvents,
   type SubscribeAck,
   type SubscribeRequest,
@@ -66,8 +70,11 @@ export class SensorHub {
   private queue: Promise<unknown> = Promise.resolve();
   private lastEmit = 0;
   private stopped = false;
-  /** Positions and states of all sensors; built on the first viewport request. */
+  /** Positions and states of all sensors, current with `indexSeq`; built at start and after a reset. */
   private index: SensorIndex | null = null;
+  private indexSeq = 0;
+  /** The snapshot frame encoded from `index` at `seq`, reused until the index moves on or is rebuilt. */
+  private frame: { index: SensorIndex; seq: number; data: SensorSnapshotFrame } | null = null;
   private readonly scoped = new Map<string, Scoped>();
 
   constructor(
@@ -106,16 +113,21 @@ export class SensorHub {
 
   private async poll(): Promise<void> {
     if (this.cursor === null) {
-      this.cursor = await this.feed.currentSeq();
+      // Read the city now, before the first browser asks for it.
+      await this.ensureIndex();
+      this.cursor = this.indexSeq;
       return;
     }
     const from = this.cursor;
     const changes = await this.feed.changesSince(from);
     // A database that was reset has smaller numbers than our cursor: start over from its present.
-    const seq = changes.seq < from ? changes.seq : Math.max(from, changes.seq);
+    const reset = changes.seq < from;
+    const seq = reset ? changes.seq : Math.max(from, changes.seq);
+    if (reset) this.index = null;
     const now = Date.now();
     if (changes.rows.length === 0 && now - this.lastEmit < (this.opts.heartbeatMs ?? 2000)) {
       this.cursor = seq;
+      if (this.index) this.indexSeq = Math.max(this.indexSeq, seq);
       return;
     }
     const ids = Int32Array.from(changes.rows, (r) => r.id);
@@ -126,7 +138,10 @@ export class SensorHub {
     if (this.index) {
       // A sensor the index has never seen (added since it was built) means rebuilding it on next use.
       if (changes.rows.some((r) => !this.index!.knows(r.id))) this.index = null;
-      else this.index.apply(ids, states);
+      else {
+        this.index.apply(ids, states);
+        this.indexSeq = Math.max(this.indexSeq, seq);
+      }
     }
     for (const c of this.scoped.values()) {
       const cut = this.index ? this.index.within(c.bbox, ids, states) : { ids, states };
@@ -140,8 +155,19 @@ export class SensorHub {
     if (!this.index) {
       const snap = await this.feed.snapshot();
       this.index = new SensorIndex(snap.rows, snap.families);
+      this.indexSeq = snap.seq;
     }
     return this.index;
+  }
+
+  /**
+   * The whole city as a snapshot frame at the index's sequence (which may trail the database by a poll:
+   * the deltas of the sensor room carry on from there), encoded once per sequence.
+   */
+  private snapshotFrame(index: SensorIndex): SensorSnapshotFrame {
+    if (this.frame?.index !== index || this.frame.seq !== this.indexSeq)
+      this.frame = { index, seq: this.indexSeq, data: encodeSnapshot(index.table(this.indexSeq)) };
+    return this.frame.data;
   }
 
   /**
@@ -189,8 +215,31 @@ export class SensorHub {
     this.scoped.delete(socketId);
   }
 
+  /**
+   * A first subscription while the city is in memory: answered at once instead of after the poll in
+   * flight, which may wait on the database behind a batch of writes. That poll's delta starts at or
+   * before the index's sequence, so the client applies it after this snapshot; the socket joins the
+   * room in the same turn as the snapshot is sent, so no delta falls in between.
+   */
+  private async snapshotNow(
+    socket: ClientSocket,
+    index: SensorIndex,
+    ack: (res: SubscribeAck) => void,
+  ): Promise<void> {
+    try {
+      this.scoped.delete(socket.id);
+      ack({ ok: true, mode: 'snapshot' });
+      socket.emit('sensors:snapshot', this.snapshotFrame(index));
+      await socket.join(SENSOR_ROOM);
+    } catch (err) {
+      this.log.warn('sensor subscribe failed', { error: (err as Error).message });
+      ack({ ok: false, error: 'subscribe failed' });
+    }
+  }
+
   /** Handles 'sensors:subscribe': a snapshot or the changes since the client's sequence, then live deltas. */
   subscribe(socket: ClientSocket, req: SubscribeRequest, ack: (res: SubscribeAck) => void): Promise<void> {
+    if (typeof req?.sinceSeq !== 'number' && this.index) return this.snapshotNow(socket, this.index, ack);
     return this.serial(async () => {
       try {
         // A (re)subscription starts from the whole city; the client sends its viewport again after.
@@ -215,7 +264,7 @@ export class SensorHub {
             }),
           );
         } else {
-          socket.emit('sensors:snapshot', encodeSnapshot(tableFromRows(await this.feed.snapshot())));
+          socket.emit('sensors:snapshot', this.snapshotFrame(await this.ensureIndex()));
         }
         await socket.join(SENSOR_ROOM);
       } catch (err) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stateTotals } from '../../src/lib/streams/codec';
+import { tableFromRows } from './sensor-hub';
 import { SensorIndex, parseBbox } from './sensor-index';
 
 const rows = [
@@ -28,6 +29,18 @@ describe('SensorIndex', () => {
     const cut = index.within([121.44, 31.24, 121.48, 31.31], [1, 2, 5, 7], [1, 1, 2, 0]);
     expect(Array.from(cut.ids)).toEqual([2, 5]);
     expect(Array.from(cut.states)).toEqual([1, 2]);
+  });
+
+  it('gives subscribers the same snapshot the query rows pack into, with the states since applied', () => {
+    const families = ['manhole', 'hydrant'];
+    const index = new SensorIndex(rows, families);
+    expect(index.table(7)).toEqual(tableFromRows({ seq: 7, families, rows }));
+    index.apply([5], [2]);
+    const after = index.table(8);
+    expect(after.seq).toBe(8);
+    expect(Array.from(after.ids)).toEqual([1, 2, 5]);
+    expect(Array.from(after.states)).toEqual([0, 2, 2]);
+    expect(stateTotals(index.familyCounts)).toEqual([1, 0, 2, 0]);
   });
 
   it('knows which ids it has seen', () => {

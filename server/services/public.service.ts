@@ -572,7 +572,7 @@ export function publicServiceOf(app: App): PublicService {
   if (!svc) {
     svc = publicService({
       repo: publicRepository(app.db),
-      boundaries: app.repos.map,
+      boundaries: app.boundaries,
       settings: {
         cellM: app.config.PUBLIC_CELL_M,
         minCount: app.config.PUBLIC_MIN_COUNT,

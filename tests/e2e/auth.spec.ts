@@ -25,7 +25,7 @@ test.describe('login and roles', () => {
   test('pages and APIs need a session', async ({ page, request, foreignRequests: _ }) => {
     await page.goto('/');
     await expect(page).toHaveURL(/\/login\?next=%2F/);
-    const api = await request.get('/api/map/streets');
+    const api = await request.get('/api/map/boundaries');
     expect(api.status()).toBe(401);
   });
 

@@ -211,7 +211,7 @@ describe.each(engines())('display tokens on %s', (engine) => {
     const admin = await viaHook(cookies, 'GET', '/admin');
     expect(admin).toMatchObject({ status: 303, location: '/wall', reached: undefined });
     expect((await viaHook(cookies, 'GET', '/api/wall/summary')).status).toBe(200);
-    expect((await viaHook(cookies, 'GET', '/api/map/streets')).status).toBe(200);
+    expect((await viaHook(cookies, 'GET', '/api/map/boundaries')).status).toBe(200);
   });
 
   it('ends the display session at its next request once the token is revoked', async () => {

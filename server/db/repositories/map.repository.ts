@@ -43,6 +43,19 @@ export function mapRepository(db: Database) {
       return r[0].fc;
     },
 
+    /**
+     * A fingerprint of every street and district row version: ids with the transaction that wrote each
+     * row, so any insert, update or delete, by this process or another, gives a new value. Reads no
+     * geometry, so it is cheap enough to ask before every use of the cached boundaries.
+     */
+    async boundariesVersion(): Promise<string> {
+      const [r] = await db.rows<{ v: string }>(sql`
+        select concat_ws('|',
+          (select md5(coalesce(string_agg(id || '.' || xmin::text, ',' order by id), '')) from streets),
+          (select md5(coalesce(string_agg(id || '.' || xmin::text, ',' order by id), '')) from districts)) as v`);
+      return r.v;
+    },
+
     async sensorDetail(id: number, readingsLimit = 20): Promise<SensorDetail | null> {
       const [s] = await db.rows<Omit<SensorDetail, 'readings'>>(sql`
         select s.id, s.code, t.code as family, t.name as "familyName", t.name_en as "familyNameEn",

@@ -3,7 +3,7 @@
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Lang } from '$lib/i18n';
 
-/** Properties of one feature of GET /api/map/streets. */
+/** Properties of one street feature of GET /api/map/boundaries. */
 export interface StreetProperties {
   id: number;
   code: string;

@@ -3,7 +3,6 @@
 import { maplibregl } from './maplibre';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Layer } from '@deck.gl/core';
-import type { FeatureCollection } from 'geojson';
 import type { Lang } from '$lib/i18n';
 import type { LiveSensorTable } from '$lib/streams/sensor-table';
 import { positionOf } from '$lib/streams/sensor-table';
@@ -16,11 +15,10 @@ import {
   boundaryLayers,
   boundarySources,
   DISTRICTS_SOURCE,
-  DISTRICTS_URL,
+  fetchBoundaries,
   INITIAL_BOUNDS,
   offlineStyle,
   STREETS_SOURCE,
-  STREETS_URL,
 } from './style';
 import { nameField, ROAD_LABEL_LAYER, STATION_LABEL_LAYER, type BasemapInfo } from './basemap';
 
@@ -52,12 +50,6 @@ export interface BasemapRendering {
   stationNames: string[];
   /** The station labels' text-field expression, as JSON (which name comes first). */
   labelField: string | null;
-}
-
-async function fetchJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/geo+json, application/json' } });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
 }
 
 export class MapController {
@@ -249,11 +241,7 @@ export class MapController {
   async #loadBoundaries(ready: Promise<void>): Promise<void> {
     try {
       const { signal } = this.#abort;
-      const [streets, districts] = await Promise.all([
-        fetchJson<StreetsCollection>(STREETS_URL, signal),
-        fetchJson<FeatureCollection>(DISTRICTS_URL, signal),
-        ready,
-      ]);
+      const [{ streets, districts }] = await Promise.all([fetchBoundaries(signal), ready]);
       if (signal.aborted) return;
       void this.map.getSource<maplibregl.GeoJSONSource>(STREETS_SOURCE)?.setData(streets);
       void this.map.getSource<maplibregl.GeoJSONSource>(DISTRICTS_SOURCE)?.setData(districts);

@@ -13,6 +13,7 @@ import {
   type BasemapInfo,
 } from './basemap';
 import { BASEMAP } from './colors';
+import type { StreetsCollection } from './labels';
 
 export type StyleSpecification = Exclude<MapOptions['style'], string | undefined>;
 export type LayerSpecification = StyleSpecification['layers'][number];
@@ -22,9 +23,24 @@ export type SourceSpecification = StyleSpecification['sources'][string];
 export const STREETS_SOURCE = 'citynerve-streets';
 export const DISTRICTS_SOURCE = 'citynerve-districts';
 
-/** Where the boundary GeoJSON comes from. */
-export const STREETS_URL = '/api/map/streets';
-export const DISTRICTS_URL = '/api/map/districts';
+/** Where the boundaries come from: streets and districts in one cached, compressed response. */
+export const BOUNDARIES_URL = '/api/map/boundaries';
+
+/** The body of GET /api/map/boundaries. */
+export interface Boundaries {
+  /** Street polygons with names and label points. */
+  streets: StreetsCollection;
+  /** District polygons. */
+  districts: FeatureCollection;
+}
+
+/** Fetches both boundary collections in one request; throws with the status when it fails. */
+export async function fetchBoundaries(signal?: AbortSignal): Promise<Boundaries> {
+  // A plain GET, so that the map page's <link rel="preload"> of the same URL serves it.
+  const res = await fetch(BOUNDARIES_URL, { signal });
+  if (!res.ok) throw new Error(`${BOUNDARIES_URL}: HTTP ${res.status}`);
+  return (await res.json()) as Boundaries;
+}
 
 /** Both districts: lon 121.387–121.479, lat 31.103–31.323 ([[west, south], [east, north]]). */
 export const INITIAL_BOUNDS: [[number, number], [number, number]] = [
