@@ -107,6 +107,26 @@ describe('SensorStream', () => {
     stream.destroy();
   });
 
+  it('lets a map wait for the first snapshot, but not longer than it asked', async () => {
+    const { socket, stream } = setup();
+    socket.serverConnect();
+    let started = false;
+    const waiting = stream.firstSnapshot(60_000).then(() => (started = true));
+    await Promise.resolve();
+    expect(started).toBe(false);
+    socket.fire('sensors:snapshot', snapshot(5, [0, 1]));
+    await waiting;
+    expect(started).toBe(true);
+    await stream.firstSnapshot(60_000); // already there: at once
+
+    const { stream: silent } = setup();
+    const t0 = Date.now();
+    await silent.firstSnapshot(30);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
+    stream.destroy();
+    silent.destroy();
+  });
+
   it('asks to resume from its sequence on a gap, once', () => {
     const { socket, stream } = setup();
     socket.serverConnect();

@@ -38,6 +38,9 @@ export interface SensorStreamOptions {
   now?: () => number;
 }
 
+/** The longest a map page waits for the first snapshot before it starts its map anyway (see firstSnapshot). */
+export const MAP_AFTER_SNAPSHOT_MS = 1500;
+
 /** A resubscribe is in flight for this long before a new gap may ask again. */
 const RESYNC_PATIENCE_MS = 5_000;
 const ACK_TIMEOUT_MS = 10_000;
@@ -73,6 +76,7 @@ export class SensorStream {
   #staleTimer: ReturnType<typeof setInterval> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #destroyed = false;
+  #snapshotWaiters: (() => void)[] = [];
   /** The viewport the deltas are scoped to; null for the whole city. */
   #viewport: Bbox | null = null;
   /** While scoped: the sequence up to which the table knows every sensor (a resume must start there). */
@@ -87,6 +91,23 @@ export class SensorStream {
       maxTickets: options.maxTickets ?? 5,
       now: options.now ?? Date.now,
     };
+  }
+
+  /**
+   * Resolves once the stream holds a snapshot, or after `ms` at the latest. A map page starts its WebGL
+   * map after this: that start holds the main thread for seconds in software rendering, and the feed's
+   * handshake and first frame need the thread too, so the legend counts come first.
+   */
+  firstSnapshot(ms: number): Promise<void> {
+    if (this.table) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, ms);
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#snapshotWaiters.push(finish);
+    });
   }
 
   /** Connects and subscribes. Call in the browser only (onMount). */
@@ -207,6 +228,7 @@ export class SensorStream {
     this.familyCounts = null;
     this.version++;
     performance.mark('citynerve:snapshot-table');
+    for (const resolve of this.#snapshotWaiters.splice(0)) resolve();
   };
 
   #onDelta = (frame: SensorDeltaFrame): void => {
