@@ -109,7 +109,7 @@ export function summariseHeapSnapshot(file: string, top = 15): HeapSummary {
     }
     return a;
   };
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let p = post.length - 1; p >= 0; p--) {
       if (p === rootPo) continue;

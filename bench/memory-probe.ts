@@ -17,8 +17,7 @@ export interface MemorySample {
 
 export type ProbeRequest = { probe: 'sample'; id: number } | { probe: 'snapshot'; id: number; file: string };
 export type ProbeReply =
-  | { probe: 'sample'; id: number; sample: MemorySample }
-  | { probe: 'snapshot'; id: number; file: string };
+  { probe: 'sample'; id: number; sample: MemorySample } | { probe: 'snapshot'; id: number; file: string };
 
 const memories: WeakRef<WebAssembly.Memory>[] = [];
 const Original = WebAssembly.Memory;

@@ -94,10 +94,7 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
  * Removes PostGIS's install and upgrade scripts (15 MB) from PGlite's in-memory file system: only
  * CREATE / ALTER EXTENSION read them, and the migrations have run. The next start unpacks them again.
  */
-function dropInstallScripts(fs: {
-  readdir(path: string): string[];
-  unlink(path: string): void;
-}): void {
+function dropInstallScripts(fs: { readdir(path: string): string[]; unlink(path: string): void }): void {
   const dir = '/pglite/share/postgresql/extension';
   for (const name of fs.readdir(dir))
     if (name.startsWith('postgis--') && name.endsWith('.sql')) fs.unlink(`${dir}/${name}`);
