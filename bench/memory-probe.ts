@@ -2,7 +2,8 @@
 // a weak reference to every WebAssembly.Memory (PGlite's heap) and answers the bench over IPC with
 // process.memoryUsage() plus their sizes, or writes a heap snapshot and answers with a summary of it.
 // The server's code is not changed by it; the bench, not the server, reads the snapshot afterwards.
-import { writeHeapSnapshot } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** One sample of the server's memory, MB. */
 export interface MemorySample {
@@ -15,9 +16,13 @@ export interface MemorySample {
   wasm: number;
 }
 
-export type ProbeRequest = { probe: 'sample'; id: number } | { probe: 'snapshot'; id: number; file: string };
+export type ProbeRequest =
+  | { probe: 'sample'; id: number }
+  | { probe: 'gc'; id: number }
+  | { probe: 'snapshot'; id: number; file: string };
 export type ProbeReply =
-  { probe: 'sample'; id: number; sample: MemorySample } | { probe: 'snapshot'; id: number; file: string };
+  | { probe: 'sample' | 'gc'; id: number; sample: MemorySample }
+  | { probe: 'snapshot'; id: number; file: string };
 
 const memories: WeakRef<WebAssembly.Memory>[] = [];
 const Original = WebAssembly.Memory;
@@ -31,6 +36,11 @@ class TrackedMemory extends Original {
 (WebAssembly as { Memory: typeof WebAssembly.Memory }).Memory = TrackedMemory;
 
 const MB = 2 ** 20;
+
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function sample(): MemorySample {
   const m = process.memoryUsage();
@@ -50,6 +60,13 @@ if (process.send) {
   process.on('message', (msg: ProbeRequest) => {
     if (msg?.probe === 'sample') {
       process.send!({ probe: 'sample', id: msg.id, sample: sample() } satisfies ProbeReply);
+    } else if (msg?.probe === 'gc') {
+      // A full collection, to tell what is alive from garbage V8 has not collected yet.
+      fullGc();
+      setTimeout(
+        () => process.send!({ probe: 'gc', id: msg.id, sample: sample() } satisfies ProbeReply),
+        500,
+      );
     } else if (msg?.probe === 'snapshot') {
       const file = writeHeapSnapshot(msg.file);
       process.send!({ probe: 'snapshot', id: msg.id, file } satisfies ProbeReply);

@@ -43,6 +43,8 @@ const BASELINE = process.env.BENCH_BASELINE ?? '';
 /** An already built checkout of the baseline (instead of making a worktree at BENCH_BASELINE). */
 const BASELINE_DIR = process.env.BENCH_BASELINE_DIR ?? '';
 const PARTS = (process.env.BENCH_MEMORY_PARTS ?? 'embedded,postgres').split(',');
+/** e.g. "MALLOC_ARENA_MAX=2": this build once more with these variables (space-separated NAME=value). */
+const VARIANT_ENV = process.env.BENCH_MEMORY_VARIANT_ENV ?? '';
 const PASSWORD = 'bench-password-1';
 const SECTION = '## Server memory';
 const PROBE = path.join(root, 'bench', 'memory-probe.ts');
@@ -65,7 +67,7 @@ function probeOf(child: ChildProcess) {
     waiting.get(m.id)?.(m);
     waiting.delete(m.id);
   });
-  const ask = <T extends ProbeReply>(req: { probe: 'sample' } | { probe: 'snapshot'; file: string }) =>
+  const ask = <T extends ProbeReply>(req: { probe: 'sample' | 'gc' } | { probe: 'snapshot'; file: string }) =>
     new Promise<T>((resolve) => {
       const id = ++next;
       waiting.set(id, resolve as (r: ProbeReply) => void);
@@ -74,7 +76,12 @@ function probeOf(child: ChildProcess) {
   return {
     /** RSS from /proc plus the probe's figures; a busy server answers late, so RSS is read on arrival. */
     async sample(): Promise<MemorySample> {
-      const r = await ask<Extract<ProbeReply, { probe: 'sample' }>>({ probe: 'sample' });
+      const r = await ask<Extract<ProbeReply, { sample: MemorySample }>>({ probe: 'sample' });
+      return { ...r.sample, rss: rssMb(child.pid!) };
+    },
+    /** The same after a full garbage collection. */
+    async afterGc(): Promise<MemorySample> {
+      const r = await ask<Extract<ProbeReply, { sample: MemorySample }>>({ probe: 'gc' });
       return { ...r.sample, rss: rssMb(child.pid!) };
     },
     async heapSummary(): Promise<HeapSummary> {
@@ -100,6 +107,8 @@ interface Build {
   label: string;
   /** The checkout the server runs from. */
   root: string;
+  /** Environment on top of the run's own (BENCH_MEMORY_VARIANT_ENV). */
+  env?: Record<string, string>;
 }
 
 interface EmbeddedRun {
@@ -107,7 +116,8 @@ interface EmbeddedRun {
   peakRss: number;
   /** Samples at 1, 5 and 10 minutes (or the run's end) after the process started. */
   marks: { minute: number; sample: MemorySample }[];
-  last: MemorySample;
+  /** At the end, after a full collection. */
+  collected: MemorySample;
   heap: HeapSummary;
 }
 
@@ -122,7 +132,7 @@ async function embedded(build: Build): Promise<EmbeddedRun> {
     const started = startBenchServer(
       undefined,
       // '' = the setting's default: the simulator on, the demo past generated.
-      { DATA_DIR: dataDir, SIM_ENABLED: '', DEMO_HISTORY_DAYS: '' },
+      { DATA_DIR: dataDir, SIM_ENABLED: '', DEMO_HISTORY_DAYS: '', ...build.env },
       { root: build.root, nodeArgs: ['--import', PROBE], ipc: true, onSpawn: (c) => (server.child = c) },
     ).then(
       () => (ready = (Date.now() - t0) / 1000),
@@ -144,14 +154,9 @@ async function embedded(build: Build): Promise<EmbeddedRun> {
       marks.push({ minute, sample: samples[samples.length - 1].s });
     }
     await started;
+    const collected = await probe.afterGc();
     const heap = await probe.heapSummary();
-    return {
-      readyS: ready,
-      peakRss: Math.max(...samples.map((x) => x.s.rss)),
-      marks,
-      last: samples[samples.length - 1].s,
-      heap,
-    };
+    return { readyS: ready, peakRss: Math.max(...samples.map((x) => x.s.rss)), marks, collected, heap };
   } finally {
     if (server.child) await stop(server.child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -162,6 +167,8 @@ interface PostgresRun {
   start: MemorySample;
   snapshot: MemorySample;
   clients: MemorySample;
+  /** With the clients, after a full collection. */
+  collected: MemorySample;
   heap: HeapSummary;
 }
 
@@ -172,7 +179,7 @@ async function onPostgres(build: Build, url: string, sql: postgres.Sql): Promise
   try {
     const server = await startBenchServer(
       url,
-      { DEMO_PASSWORD: PASSWORD },
+      { DEMO_PASSWORD: PASSWORD, ...build.env },
       { root: build.root, nodeArgs: ['--import', PROBE], ipc: true, onSpawn: (c) => (spawned.child = c) },
     );
     const probe = probeOf(spawned.child!);
@@ -201,8 +208,9 @@ async function onPostgres(build: Build, url: string, sql: postgres.Sql): Promise
     );
     await flipSensorStates(sql, ids, FANOUT_SECONDS, CHANGES_PER_SECOND);
     const withClients = await probe.sample();
+    const collected = await probe.afterGc();
     const heap = await probe.heapSummary();
-    return { start, snapshot, clients: withClients, heap };
+    return { start, snapshot, clients: withClients, collected, heap };
   } finally {
     for (const s of clients) s.close();
     if (spawned.child) await stop(spawned.child);
@@ -241,6 +249,12 @@ async function main() {
     baseline = buildBaseline(BASELINE);
     builds.unshift({ label: `baseline ${BASELINE}`, root: path.dirname(baseline.buildDir) });
   }
+  if (VARIANT_ENV)
+    builds.push({
+      label: `this build, ${VARIANT_ENV}`,
+      root,
+      env: Object.fromEntries(VARIANT_ENV.split(/\s+/).map((kv) => kv.split('=') as [string, string])),
+    });
   const sections: string[] = [];
   try {
     if (PARTS.includes('embedded')) {
@@ -251,13 +265,14 @@ async function main() {
       }
       const rows = runs.flatMap(({ build, run }) => [
         ...run.marks.map((m) => [build.label, `${m.minute} min`, ...sampleCells(m.sample)]),
+        [build.label, `${MINUTES} min, after a full GC`, ...sampleCells(run.collected)],
         [build.label, 'peak RSS', `${mb(run.peakRss)}`, '', '', '', '', ''],
         [build.label, 'ready after (s)', run.readyS.toFixed(0), '', '', '', '', ''],
       ]);
       console.table(
         rows.map((r) => Object.fromEntries(['build', 'when', ...SAMPLE_HEADER].map((h, i) => [h, r[i]]))),
       );
-      const mine = runs[runs.length - 1].run;
+      const mine = runs.find((r) => r.build.label === 'this build')!.run;
       sections.push(
         `### Embedded demo (target: RSS under 600 MB after 10 minutes)`,
         '',
@@ -295,11 +310,12 @@ async function main() {
         [build.label, 'after start', ...sampleCells(run.start)],
         [build.label, 'after one snapshot', ...sampleCells(run.snapshot)],
         [build.label, `${CLIENTS} clients, ${CHANGES_PER_SECOND} changes/s`, ...sampleCells(run.clients)],
+        [build.label, `${CLIENTS} clients, after a full GC`, ...sampleCells(run.collected)],
       ]);
       console.table(
         rows.map((r) => Object.fromEntries(['build', 'when', ...SAMPLE_HEADER].map((h, i) => [h, r[i]]))),
       );
-      const mine = runs[runs.length - 1].run;
+      const mine = runs.find((r) => r.build.label === 'this build')!.run;
       sections.push(
         `### PostgreSQL, ${SENSORS.toLocaleString('en-US')} sensors (target: RSS under 350 MB with ${CLIENTS} clients)`,
         '',
