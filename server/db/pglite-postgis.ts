@@ -1,8 +1,7 @@
 // PostGIS for embedded PGlite without the parts CityNerve never loads. The stock bundle unpacks 95 MB into
 // PGlite's in-memory file system and instantiates all three of its libraries at start — postgis, raster
 // and topology — though only `CREATE EXTENSION postgis` is ever run: with the Blob PGlite keeps of it,
-// about 230 MB of RSS for nothing
-// (docs/benchmarks.md, "Server memory"). This copy of the bundle keeps postgis itself (library, control
+// about 230 MB of RSS for nothing (docs/benchmarks.md, "Server memory"). This copy of the bundle keeps postgis itself (library, control
 // file, install and upgrade scripts) and PROJ's data, and is written once next to the package's own.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
