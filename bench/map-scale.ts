@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { measureMapPage, type MapPageRun } from './map-browser';
 import postgres from 'postgres';
-import { io, type Socket } from 'socket.io-client';
 import { migrate, openPostgres } from '../server/db/client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 import { generateDemoCity } from '../server/sim/generate-city';
 import {
   buildBaseline,
+  connectSensorClients,
+  flipSensorStates,
   machine,
   mdGrid,
   mdTable,
@@ -150,51 +150,15 @@ async function main() {
     // --- 200 concurrent clients receiving deltas
     const cookie = await sessionCookie(server.url, PASSWORD);
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as { seq: number };
-    const clients: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
-    const bytes = new Array<number>(CLIENTS).fill(0);
-    await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => {
-        const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(server!.url, {
-          transports: ['websocket'],
-          extraHeaders: { cookie },
-          reconnection: false,
-        });
-        clients.push(s);
-        s.once('connect', () =>
-          s.io.engine.on('packet', (p: { data?: unknown }) => {
-            const d = p.data;
-            bytes[i] +=
-              typeof d === 'string'
-                ? d.length
-                : d instanceof ArrayBuffer || ArrayBuffer.isView(d)
-                  ? d.byteLength
-                  : 0;
-          }),
-        );
-        return new Promise<void>((resolve, reject) => {
-          s.once('connect_error', reject);
-          s.once('connect', () =>
-            s.emit('sensors:subscribe', { sinceSeq: health.seq }, (ack) =>
-              ack.ok ? resolve() : reject(ack),
-            ),
-          );
-        });
-      }),
-    );
+    const { clients, bytes } = await connectSensorClients(server.url, cookie, CLIENTS, health.seq);
     // Count from here: the resume deltas of the subscriptions are not steady state.
     bytes.fill(0);
     const ids = (await sql<{ id: number }[]>`select id from sensors order by random() limit 20000`).map(
       (r) => r.id,
     );
-    let flip = 0;
     const cpu0 = cpuSeconds(pid);
     const tStart = Date.now();
-    while (Date.now() - tStart < FANOUT_SECONDS * 1000) {
-      const batch = ids.slice((flip * 100) % ids.length, ((flip * 100) % ids.length) + 100);
-      await sql`update sensor_state set state = ${flip % 2 ? 0 : 2} where sensor_id = any(${batch}::int[])`;
-      flip++;
-      await sleep(1000 / (CHANGES_PER_SECOND / 100));
-    }
+    await flipSensorStates(sql, ids, FANOUT_SECONDS, CHANGES_PER_SECOND);
     const elapsed = (Date.now() - tStart) / 1000;
     const cpu = (cpuSeconds(pid) - cpu0) / elapsed;
     const perClient = bytes.reduce((a, b) => a + b, 0) / CLIENTS / elapsed;

@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -81,19 +83,33 @@ export async function sessionCookie(url: string, password: string): Promise<stri
   return cookie.split(';')[0];
 }
 
+/** Where and how startBenchServer runs the server. */
+export interface BenchServerOptions {
+  /** The checkout to run (a baseline worktree); this one by default. */
+  root?: string;
+  /** Node options before `server/index.ts` (after `--import tsx`). */
+  nodeArgs?: string[];
+  /** Opens an IPC channel to the server (bench/memory-probe.ts answers on it). */
+  ipc?: boolean;
+  /** Called as soon as the process exists, before it is ready. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /**
- * Starts the production server (`server/index.ts`, simulator off, free ports) on a database, with `env`
- * on top; resolves with its URL once it prints its start-up banner.
+ * Starts the production server (`server/index.ts`, simulator off, free ports) on a database (undefined:
+ * the embedded one in DATA_DIR), with `env` on top; resolves with its URL once it prints its start-up
+ * banner.
  */
 export async function startBenchServer(
-  databaseUrl: string,
+  databaseUrl: string | undefined,
   env: Record<string, string> = {},
+  opts: BenchServerOptions = {},
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), 'server/index.ts'], {
+    cwd: opts.root ?? root,
     env: {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: databaseUrl ?? '',
       PORT: '0',
       SIM_ENABLED: 'false',
       LOG_LEVEL: 'warn',
@@ -102,8 +118,9 @@ export async function startBenchServer(
       DEMO_HISTORY_DAYS: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', ...(opts.ipc ? (['ipc'] as const) : [])],
   });
+  opts.onSpawn?.(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -114,6 +131,68 @@ export async function startBenchServer(
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   return { url, child };
+}
+
+export type BenchSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * Opens `n` Socket.IO clients signed in with `cookie`, each subscribed to the sensor feed from `sinceSeq`
+ * (a resume, as a reconnecting browser does); `bytes[i]` counts what client i receives.
+ */
+export async function connectSensorClients(
+  url: string,
+  cookie: string,
+  n: number,
+  sinceSeq: number,
+): Promise<{ clients: BenchSocket[]; bytes: number[] }> {
+  const clients: BenchSocket[] = [];
+  const bytes = new Array<number>(n).fill(0);
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const s: BenchSocket = io(url, {
+        transports: ['websocket'],
+        extraHeaders: { cookie },
+        reconnection: false,
+      });
+      clients.push(s);
+      s.once('connect', () =>
+        s.io.engine.on('packet', (p: { data?: unknown }) => {
+          const d = p.data;
+          bytes[i] +=
+            typeof d === 'string'
+              ? d.length
+              : d instanceof ArrayBuffer || ArrayBuffer.isView(d)
+                ? d.byteLength
+                : 0;
+        }),
+      );
+      return new Promise<void>((resolve, reject) => {
+        s.once('connect_error', reject);
+        s.once('connect', () =>
+          s.emit('sensors:subscribe', { sinceSeq }, (ack) => (ack.ok ? resolve() : reject(ack))),
+        );
+      });
+    }),
+  );
+  return { clients, bytes };
+}
+
+/** Flips the state of `ids`, `perSecond` changes a second in batches of 100, for `seconds`. */
+export async function flipSensorStates(
+  sql: postgres.Sql,
+  ids: number[],
+  seconds: number,
+  perSecond: number,
+): Promise<void> {
+  let flip = 0;
+  const tStart = Date.now();
+  while (Date.now() - tStart < seconds * 1000) {
+    const from = (flip * 100) % ids.length;
+    const batch = ids.slice(from, from + 100);
+    await sql`update sensor_state set state = ${flip % 2 ? 0 : 2} where sensor_id = any(${batch}::int[])`;
+    flip++;
+    await new Promise((r) => setTimeout(r, 1000 / (perSecond / 100)));
+  }
 }
 
 /** A markdown table with a header row and any number of columns. */

@@ -256,8 +256,21 @@ export async function startApp(config: Config): Promise<App> {
 
 async function prepareApp(config: Config, log: Logger): Promise<App> {
   const t0 = Date.now();
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const open = () =>
+    openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      sharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
+    });
+  let db = await open();
   log.info('database ready', { engine: db.engine, ms: Date.now() - t0 });
+  const generated = await generateDemo(config, db, log);
+  if (generated && db.engine === 'pglite') {
+    // Generating grew PGlite's WASM heap (it never shrinks) by what its big transactions needed: a fresh
+    // instance serves the live demo from its own, smaller one. A reopen takes about two seconds.
+    await db.close();
+    db = await open();
+  }
   // An unreachable REDIS_URL fails the start (naming host:port) rather than running unshared.
   const shared = await openSharedStore({
     redisUrl: config.REDIS_URL,
@@ -274,6 +287,18 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
     app.basemap = await openBasemap(config.BASEMAP_PMTILES);
     log.info('basemap', { file: app.basemap.file, ...app.basemap.info });
   }
+  const expired = await app.repos.users.deleteExpiredSessions(new Date());
+  if (expired) log.info('expired sessions removed', { count: expired });
+  if (config.DEMO_ACCOUNTS) app.demoAccounts = await app.auth.ensureDemoAccounts(config.DEMO_PASSWORD);
+  const corrections = await app.repos.cases.corrections();
+  for (const c of corrections) app.classifier.learn(c.text, c.category);
+  if (corrections.length)
+    log.info("classifier: officers' corrections replayed", { count: corrections.length });
+  return app;
+}
+
+/** The demo city and its past, made on first start; true when anything was generated. */
+async function generateDemo(config: Config, db: Database, log: Logger): Promise<boolean> {
   const city = await generateDemoCity(db, {
     sensorCount: config.DEMO_SENSOR_COUNT,
     seed: config.DEMO_SEED,
@@ -285,7 +310,7 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
     callsPerDay: config.DEMO_HISTORY_CALLS_PER_DAY,
     seed: config.DEMO_SEED,
     end: new Date(),
-    calendar: app.calendar,
+    calendar: workCalendarOf(config),
     triageBelow: config.TRIAGE_BELOW,
     duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
     duplicateRadiusM: config.DUPLICATE_RADIUS_M,
@@ -295,12 +320,5 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
     const { anchors: _anchors, ...counts } = history;
     log.info(`demo history generated in ${(history.ms.total / 1000).toFixed(1)} s`, { ...counts });
   }
-  const expired = await app.repos.users.deleteExpiredSessions(new Date());
-  if (expired) log.info('expired sessions removed', { count: expired });
-  if (config.DEMO_ACCOUNTS) app.demoAccounts = await app.auth.ensureDemoAccounts(config.DEMO_PASSWORD);
-  const corrections = await app.repos.cases.corrections();
-  for (const c of corrections) app.classifier.learn(c.text, c.category);
-  if (corrections.length)
-    log.info("classifier: officers' corrections replayed", { count: corrections.length });
-  return app;
+  return city.generated || history.generated;
 }

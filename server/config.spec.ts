@@ -88,3 +88,16 @@ describe('shared store settings', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://' })).toThrow(/REDIS_URL/);
   });
 });
+
+describe('embedded database settings', () => {
+  it('give PGlite a 32 MB buffer pool by default, 1 to 4096 MB', () => {
+    expect(loadConfig({}).PGLITE_SHARED_BUFFERS_MB).toBe(32);
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS_MB: '128' }).PGLITE_SHARED_BUFFERS_MB).toBe(128);
+    expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: '0' })).toThrow(
+      /PGLITE_SHARED_BUFFERS_MB: at least 1 MB/,
+    );
+    expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: '1.5' })).toThrow(
+      /PGLITE_SHARED_BUFFERS_MB: must be a whole number of MB/,
+    );
+  });
+});

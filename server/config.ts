@@ -15,6 +15,14 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DATA_DIR: z.string().default('.data'),
+  // The embedded database's buffer pool (PostgreSQL's shared_buffers), MB. PGlite's WASM heap never gives
+  // memory back, so the stock 128 MB stays resident once used; the OS page cache serves the rest.
+  PGLITE_SHARED_BUFFERS_MB: z.coerce
+    .number({ message: 'must be a whole number of MB' })
+    .int('must be a whole number of MB')
+    .min(1, 'at least 1 MB')
+    .max(4096, 'at most 4096 MB')
+    .default(32),
   SIM_ENABLED: bool.default(true),
   SIM_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   // The mean over a week; each hour follows the day's rhythm (domain/hotline-rhythm): 7.5 = 180 a day, the

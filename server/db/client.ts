@@ -24,6 +24,8 @@ export interface Database {
    * parameters): literals only.
    */
   copyOut?(copyStatement: string, onData: (buf: Buffer, start: number, end: number) => void): Promise<void>;
+  /** Embedded only: frees what only the migrations needed (openDatabase calls it after migrating). */
+  afterMigrate?(): void;
   close(): Promise<void>;
 }
 
@@ -48,23 +50,54 @@ function wrap(engine: Database['engine'], orm: Orm, close: () => Promise<void>):
   };
 }
 
+/** How an embedded PGlite is started. */
+export interface PgliteOptions {
+  /**
+   * PostgreSQL's shared_buffers in MB (PGLITE_SHARED_BUFFERS_MB). PGlite's WASM heap never shrinks, so the
+   * stock 128 MB buffer pool stays resident once touched; a smaller one reads through the OS page cache.
+   */
+  sharedBuffersMb?: number;
+}
+
+/** The default buffer pool of the embedded database, MB (see PgliteOptions). */
+export const PGLITE_SHARED_BUFFERS_MB = 32;
+
 /** Opens embedded PGlite with PostGIS; `dataDir` undefined means in memory. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const { postgis } = await import('@electric-sql/pglite-postgis');
+  const { trimmedPostgis } = await import('./pglite-postgis');
   const { drizzle } = await import('drizzle-orm/pglite');
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
-    const client = await PGlite.create(dataDir, { extensions: { postgis } });
+    const sharedBuffers = opts.sharedBuffersMb ?? PGLITE_SHARED_BUFFERS_MB;
+    const client = await PGlite.create(dataDir, {
+      extensions: { postgis: await trimmedPostgis() },
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}MB`],
+    });
+    // PGlite keeps each extension's unpacked bundle (a Blob) after copying it into its file system.
+    const bundles = client.Module.pg_extensions;
+    for (const name of Object.keys(bundles)) delete bundles[name];
     const orm = drizzle(client, { schema }) as unknown as Orm;
-    return wrap('pglite', orm, async () => {
+    const db = wrap('pglite', orm, async () => {
       await client.close();
       release();
     });
+    db.afterMigrate = () => dropInstallScripts(client.Module.FS);
+    return db;
   } catch (err) {
     release();
     throw err;
   }
+}
+
+/**
+ * Removes PostGIS's install and upgrade scripts (15 MB) from PGlite's in-memory file system: only
+ * CREATE / ALTER EXTENSION read them, and the migrations have run. The next start unpacks them again.
+ */
+function dropInstallScripts(fs: { readdir(path: string): string[]; unlink(path: string): void }): void {
+  const dir = '/pglite/share/postgresql/extension';
+  for (const name of fs.readdir(dir))
+    if (name.startsWith('postgis--') && name.endsWith('.sql')) fs.unlink(`${dir}/${name}`);
 }
 
 function isAlive(pid: number): boolean {
@@ -168,8 +201,11 @@ export async function migrate(db: Database): Promise<void> {
 }
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<Database> {
-  const db = opts.url ? await openPostgres(opts.url) : await openPglite(opts.dataDir);
+export async function openDatabase(
+  opts: { url?: string; dataDir?: string } & PgliteOptions,
+): Promise<Database> {
+  const db = opts.url ? await openPostgres(opts.url) : await openPglite(opts.dataDir, opts);
   await migrate(db);
+  db.afterMigrate?.();
   return db;
 }
