@@ -24,6 +24,8 @@ export interface MapPageOptions {
   windowMs: number;
   /** How long the first paint may take (ms). */
   timeoutMs?: number;
+  /** Runs after the first paint, before anything is measured (e.g. pausing the wall's rotation). */
+  settle?: (page: Page) => Promise<void>;
 }
 
 export interface MapPageRun {
@@ -116,6 +118,8 @@ export async function measureMapPage(context: BrowserContext, o: MapPageOptions)
           .map((m) => [m.name.slice('citynerve:'.length), Math.round(m.startTime)]),
       ),
     );
+
+    await o.settle?.(page);
 
     // --- one delta. The page waits for it itself (one check per animation frame), so no polling from
     // here adds script time to the window; the idle rate is measured just before over `windowMs`.
