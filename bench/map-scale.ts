@@ -7,12 +7,11 @@ import { readFileSync } from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
 import { measureMapPage, type MapPageRun } from './map-browser';
 import postgres from 'postgres';
-import { migrate, openPostgres } from '../server/db/client';
-import { generateDemoCity } from '../server/sim/generate-city';
 import {
   buildBaseline,
   connectSensorClients,
   flipSensorStates,
+  generateBenchCity,
   machine,
   mdGrid,
   mdTable,
@@ -72,11 +71,7 @@ async function main() {
   let server: { url: string; child: ChildProcess } | null = null;
   const sql = postgres(tmp.url, { max: 2, onnotice: () => {} });
   try {
-    const db = await openPostgres(tmp.url);
-    await migrate(db);
-    console.log(`generating ${SENSORS.toLocaleString('en-US')} sensors …`);
-    await generateDemoCity(db, { sensorCount: SENSORS, seed: 'bench' });
-    await db.close();
+    await generateBenchCity(tmp.url, SENSORS);
 
     server = await startServer(tmp.url);
     const pid = server.child.pid!;

@@ -14,7 +14,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import config from '../playwright.config';
-import { machine, mdGrid, root, writeSection } from './support';
+import { bannerUrl, machine, mdGrid, root, writeSection } from './support';
 
 const appRoot = process.env.BENCH_APP_ROOT ? path.resolve(process.env.BENCH_APP_ROOT) : root;
 const label = process.env.BENCH_LABEL ?? (appRoot === root ? 'this checkout' : path.basename(appRoot));
@@ -85,16 +85,7 @@ async function startServer(dataDir: string) {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/running at (http:\/\/[^\s]+?)\/?\n/);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url, child };
+  return { url: await bannerUrl(child), child };
 }
 
 /** Records when each milestone first holds; runs in the page before its own scripts. */

@@ -15,14 +15,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { io } from 'socket.io-client';
-import { migrate, openPostgres } from '../server/db/client';
-import { generateDemoCity } from '../server/sim/generate-city';
 import { summariseHeapSnapshot, type HeapSummary } from './heap-summary';
 import type { MemorySample, ProbeReply } from './memory-probe';
 import {
   buildBaseline,
   connectSensorClients,
   flipSensorStates,
+  generateBenchCity,
   machine,
   mdGrid,
   root,
@@ -293,11 +292,7 @@ async function main() {
       const sql = postgres(tmp.url, { max: 2, onnotice: () => {} });
       const runs: { build: Build; run: PostgresRun }[] = [];
       try {
-        const db = await openPostgres(tmp.url);
-        await migrate(db);
-        console.log(`generating ${SENSORS.toLocaleString('en-US')} sensors …`);
-        await generateDemoCity(db, { sensorCount: SENSORS, seed: 'bench' });
-        await db.close();
+        await generateBenchCity(tmp.url, SENSORS);
         for (const build of builds) {
           console.log(`PostgreSQL, ${build.label} …`);
           runs.push({ build, run: await onPostgres(build, tmp.url, sql) });

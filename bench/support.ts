@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { migrate, openPostgres } from '../server/db/client';
+import { generateDemoCity } from '../server/sim/generate-city';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/streams/contract';
 
@@ -63,6 +65,18 @@ export async function throwAwayDatabase(prefix: string): Promise<{ url: string; 
       await admin.end();
     },
   };
+}
+
+/** Migrates the (fresh) database at `url` and generates the demo city with `sensors` sensors into it. */
+export async function generateBenchCity(url: string, sensors: number): Promise<void> {
+  const db = await openPostgres(url);
+  try {
+    await migrate(db);
+    console.log(`generating ${sensors.toLocaleString('en-US')} sensors …`);
+    await generateDemoCity(db, { sensorCount: sensors, seed: 'bench' });
+  } finally {
+    await db.close();
+  }
 }
 
 /** A markdown table from rows of [metric, value]. */
@@ -121,7 +135,12 @@ export async function startBenchServer(
     stdio: ['ignore', 'pipe', 'inherit', ...(opts.ipc ? (['ipc'] as const) : [])],
   });
   opts.onSpawn?.(child);
-  const url = await new Promise<string>((resolve, reject) => {
+  return { url: await bannerUrl(child), child };
+}
+
+/** The URL a starting server prints in its banner ("running at …"); rejects if it exits first. */
+export function bannerUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -130,7 +149,6 @@ export async function startBenchServer(
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
-  return { url, child };
 }
 
 export type BenchSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

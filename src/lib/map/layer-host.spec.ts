@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyChanges, fromSnapshot } from '$lib/streams/sensor-table';
+import { applyChanges } from '$lib/streams/sensor-table';
+import { CITY, lattice, STREET } from './lattice.fixture';
 import { LayerEngine } from './layer-engine';
 import { inlinePort, LayerHost } from './layer-host';
 import { SHOW_ALL } from './sensor-data';
-import { SensorView, type MapView, type SensorLayerData } from './sensor-view';
+import { SensorView, type SensorLayerData } from './sensor-view';
 
-/** A 20 × 20 lattice of sensors 0.002° apart, ids 1..400, all normal, two families. */
-function lattice() {
-  const n = 400;
-  const offsets = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    offsets[2 * i] = (i % 20) * 0.002;
-    offsets[2 * i + 1] = Math.floor(i / 20) * 0.002;
-  }
-  return fromSnapshot({
-    seq: 1,
-    count: n,
-    origin: [121.4, 31.2],
-    ids: Int32Array.from({ length: n }, (_, i) => i + 1),
-    offsets,
-    familyIndex: Uint8Array.from({ length: n }, (_, i) => i % 2),
-    states: new Uint8Array(n),
-    families: ['manhole', 'hydrant'],
-  });
-}
-
-const CITY: MapView = { zoom: 12, bounds: [121.3, 31.1, 121.5, 31.3] };
-const STREET: MapView = { zoom: 15, bounds: [121.4, 31.2, 121.405, 31.205] };
 const BUDGET = { pointBudget: 100 };
 
 /** A host on an engine on this thread; `next()` resolves with the next layer data it hands on. */

@@ -61,6 +61,8 @@ export class LayerHost {
   readonly #port: LayerPort;
   readonly #onLayers: (data: SensorLayerData) => void;
   #req = 0;
+  /** The last table, states or view request sent, and the last one an answer reflects. */
+  #lastDrawRequest = 0;
   #answered = 0;
   #gen = 0;
   #table: LiveSensorTable | null = null;
@@ -125,8 +127,6 @@ export class LayerHost {
     for (const resolve of this.#cellQueries.values()) resolve(0);
     this.#cellQueries.clear();
   }
-
-  #lastDrawRequest = 0;
 
   #send(msg: LayerRequest, transfer: Transferable[]): void {
     this.#lastDrawRequest = msg.req;

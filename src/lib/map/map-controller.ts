@@ -14,11 +14,10 @@ import { inlinePort, LayerHost, workerPort } from './layer-host';
 import {
   boundaryLayers,
   boundarySources,
-  DISTRICTS_SOURCE,
   fetchBoundaries,
   INITIAL_BOUNDS,
   offlineStyle,
-  STREETS_SOURCE,
+  setBoundaries,
 } from './style';
 import { nameField, ROAD_LABEL_LAYER, STATION_LABEL_LAYER, type BasemapInfo } from './basemap';
 
@@ -241,10 +240,10 @@ export class MapController {
   async #loadBoundaries(ready: Promise<void>): Promise<void> {
     try {
       const { signal } = this.#abort;
-      const [{ streets, districts }] = await Promise.all([fetchBoundaries(signal), ready]);
+      const [boundaries] = await Promise.all([fetchBoundaries(signal), ready]);
       if (signal.aborted) return;
-      void this.map.getSource<maplibregl.GeoJSONSource>(STREETS_SOURCE)?.setData(streets);
-      void this.map.getSource<maplibregl.GeoJSONSource>(DISTRICTS_SOURCE)?.setData(districts);
+      setBoundaries(this.map, boundaries);
+      const { streets } = boundaries;
       this.#streets = streets;
       this.#relabel();
       this.#opts.onBoundaries?.({ approximate: streets.features.some((f) => f.properties?.approximate) });

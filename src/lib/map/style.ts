@@ -3,7 +3,7 @@
 // vector basemap (./basemap.ts) from CityNerve's own tile route in between. With a deployment's own
 // basemap style (BASEMAP_STYLE_URL), the same boundary layers are added on top of it.
 import type { FeatureCollection } from 'geojson';
-import type { MapOptions } from 'maplibre-gl';
+import type { GeoJSONSource, Map as MaplibreMap, MapOptions } from 'maplibre-gl';
 import type { Lang } from '$lib/i18n';
 import {
   BASEMAP_SOURCE,
@@ -40,6 +40,12 @@ export async function fetchBoundaries(signal?: AbortSignal): Promise<Boundaries>
   const res = await fetch(BOUNDARIES_URL, { signal });
   if (!res.ok) throw new Error(`${BOUNDARIES_URL}: HTTP ${res.status}`);
   return (await res.json()) as Boundaries;
+}
+
+/** Puts the boundaries into a map's boundary sources (those of boundarySources), where it has them. */
+export function setBoundaries(map: MaplibreMap, { streets, districts }: Boundaries): void {
+  void map.getSource<GeoJSONSource>(STREETS_SOURCE)?.setData(streets);
+  void map.getSource<GeoJSONSource>(DISTRICTS_SOURCE)?.setData(districts);
 }
 
 /** Both districts: lon 121.387–121.479, lat 31.103–31.323 ([[west, south], [east, north]]). */
