@@ -127,7 +127,8 @@ for (const adapter of ['postgres', 'redis'] as const) {
       const map = await pinned(browser, 'b', 'officer', '/');
       await waitForMap(map);
       const consolePage = await pinned(browser, 'b', 'officer', '/cases');
-      await expect(consolePage.locator('tr[data-code]').first()).toBeVisible();
+      // Subscribed to live case changes (the queue may still be empty: the simulator has only just begun).
+      await expect(consolePage.getByTestId('queue-live')).toHaveClass(/\bon\b/);
       const admin = await pinned(browser, 'a', 'admin');
       const created = await admin.request.post('/api/admin/display-tokens', {
         data: { name: 'cluster wall' },
