@@ -12,6 +12,7 @@ import type {
 import { alarmFeedRepository } from '../db/repositories/alarm-feed.repository';
 import { can } from '../domain/roles';
 import { SESSION_COOKIE } from '../http/session-cookie';
+import { foreignHandshake } from './socket-origin';
 import { DISPLAY_COOKIE } from '../http/display-access';
 import { isDisplaySession } from '../services/display-token.service';
 import type { SessionUser } from '../services/auth.service';
@@ -51,8 +52,16 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /** The Socket.IO server on `server` (its adapter may be replaced before attachRealtime). */
-export function createIo(server: HttpServer): Io {
-  return new Server(server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+export function createIo(server: HttpServer, publicOrigin = process.env.ORIGIN): Io {
+  return new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    // A page of another site may not open a socket carrying a user's cookie (see socket-origin.ts).
+    allowRequest: (req, callback) => {
+      const why = foreignHandshake({ origin: req.headers.origin, host: req.headers.host }, publicOrigin);
+      callback(why, why === null);
+    },
+  });
 }
 
 export interface Realtime {

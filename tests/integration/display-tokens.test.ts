@@ -375,5 +375,22 @@ describe.each(engines())('display tokens on %s', (engine) => {
       again.close();
       socket.close();
     });
+
+    it('refuses a live connection opened by a page of another site, even with a valid cookie', async () => {
+      const { token } = await app.displayTokens.create({ name: '南屏' }, 1, new Date());
+      const open = (origin: string) =>
+        new Promise<string>((resolve) => {
+          const socket = connectSocket(base, {
+            transports: ['websocket'],
+            reconnection: false,
+            extraHeaders: { cookie: `${DISPLAY_COOKIE}=${token}`, origin },
+          });
+          socket.on('hello', () => (socket.close(), resolve('connected')));
+          socket.on('connect_error', (err) => (socket.close(), resolve(`refused: ${err.message}`)));
+        });
+      expect(await open('https://evil.example')).toMatch(/^refused/);
+      expect(await open('http://127.0.0.1:1')).toMatch(/^refused/);
+      expect(await open(base)).toBe('connected');
+    });
   });
 });
