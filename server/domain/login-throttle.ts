@@ -52,8 +52,9 @@ export function decide(s: ThrottleState | null, p: ThrottlePolicy, now: Date): T
   if (!s || isStale(s, p, now)) return { kind: 'allow' };
   const t = now.getTime();
   if (s.lockedUntil) return { kind: 'refuse', retryAfterMs: s.lockedUntil.getTime() - t };
-  const wait = s.lastFailureAt.getTime() + backoffMs(s.failures, p) - t;
-  return wait > 0 ? { kind: 'wait', retryAfterMs: wait } : { kind: 'allow' };
+  const backoff = backoffMs(s.failures, p);
+  const wait = s.lastFailureAt.getTime() + backoff - t;
+  return backoff > 0 && wait > 0 ? { kind: 'wait', retryAfterMs: wait } : { kind: 'allow' };
 }
 
 /** The counter after one more failure at `now` (a stale counter starts a new window). */
