@@ -294,7 +294,7 @@ describe.each(engines())('sign-in throttling and audit on %s', (engine) => {
       expect(await runOf('nobody2')).toEqual(await runOf('admin1'));
     });
 
-    it('takes the same time for an unknown login name as for a wrong password (median of 9 each)', async () => {
+    it('takes the same time for an unknown login name as for a wrong password (medians of 9, within a factor of 3)', async () => {
       // Generous limits here: this measures the password check, not the throttle.
       const timed = buildApp(
         config({
@@ -325,9 +325,10 @@ describe.each(engines())('sign-in throttling and audit on %s', (engine) => {
       console.log(
         `sign-in timing on ${engine}: wrong password ${k.toFixed(1)} ms, unknown user ${u.toFixed(1)} ms`,
       );
-      // Both pay one scrypt (about 60 ms); without the dummy hash the unknown one would take a few ms.
-      expect(u).toBeGreaterThan(k / 2);
-      expect(u).toBeLessThan(k * 2);
+      // Both pay one scrypt (about 60 ms on a quiet machine); without the dummy hash the unknown one would
+      // take a few ms, more than ten times less. A factor of 3 either way leaves room for a busy machine.
+      expect(u).toBeGreaterThan(k / 3);
+      expect(u).toBeLessThan(k * 3);
     });
   });
 });

@@ -4,6 +4,7 @@ import type { loginsZhCN } from './logins.zh-CN';
 export const loginsEn: Record<keyof typeof loginsZhCN, string> = {
   'login.error.throttled': 'Too many attempts, try again in {seconds} seconds',
   'login.error.refused': 'Too many attempts, try again in {minutes} minutes',
+  'login.error.refusedMinute': 'Too many attempts, try again in a minute',
 
   'admin.loginsLink': 'View sign-in attempts',
   'logins.title': 'Sign-in attempts',

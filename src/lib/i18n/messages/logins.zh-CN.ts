@@ -3,6 +3,7 @@
 export const loginsZhCN = {
   'login.error.throttled': '尝试次数过多，请 {seconds} 秒后再试',
   'login.error.refused': '尝试次数过多，请 {minutes} 分钟后再试',
+  'login.error.refusedMinute': '尝试次数过多，请 1 分钟后再试',
 
   'admin.loginsLink': '查看登录记录',
   'logins.title': '登录记录',
