@@ -67,6 +67,8 @@ const schema = z.object({
   LOGIN_LOCK_S: z.coerce.number().int().min(1).max(86_400).default(900),
   LOGIN_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   LOGIN_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // An address a login name signed in from within this many days escapes that name's counter (0 = never).
+  LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(100),
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),

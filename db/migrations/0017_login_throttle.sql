@@ -20,4 +20,4 @@ CREATE TABLE "login_throttle" (
 ALTER TABLE "login_audit" ADD CONSTRAINT "login_audit_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "login_audit_at_idx" ON "login_audit" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "login_audit_outcome_idx" ON "login_audit" USING btree ("outcome","at");--> statement-breakpoint
-CREATE INDEX "login_audit_login_idx" ON "login_audit" USING btree ("login_name","at");
+CREATE INDEX "login_audit_login_idx" ON "login_audit" USING btree (lower("login_name"),"address","at");

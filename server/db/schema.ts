@@ -662,6 +662,7 @@ export const loginAudit = pgTable(
   (t) => [
     index('login_audit_at_idx').on(t.at),
     index('login_audit_outcome_idx').on(t.outcome, t.at),
-    index('login_audit_login_idx').on(t.loginName, t.at),
+    // "Has this login name signed in from this address lately?" (the known-address check) and the filter.
+    index('login_audit_login_idx').on(sql`lower(${t.loginName})`, t.address, t.at),
   ],
 );

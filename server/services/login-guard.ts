@@ -23,6 +23,11 @@ export interface LoginGuardSettings {
   account: ThrottlePolicy;
   address: ThrottlePolicy;
   auditRetentionDays: number;
+  /**
+   * An address the login name signed in from within this many days is exempt from the account's counter
+   * (only its address counter applies), so an attacker elsewhere cannot lock the user out; 0 = no exemption.
+   */
+  knownAddressDays: number;
 }
 
 /** The settings from configuration (server/config.ts). */
@@ -35,6 +40,7 @@ export function loginGuardSettingsOf(c: {
   LOGIN_LOCK_S: number;
   LOGIN_BACKOFF_BASE_MS: number;
   LOGIN_AUDIT_RETENTION_DAYS: number;
+  LOGIN_KNOWN_ADDRESS_DAYS: number;
 }): LoginGuardSettings {
   const common = {
     windowMs: c.LOGIN_WINDOW_S * 1000,
@@ -45,6 +51,8 @@ export function loginGuardSettingsOf(c: {
     account: { ...common, freeFailures: c.LOGIN_ACCOUNT_FREE_FAILURES, limit: c.LOGIN_ACCOUNT_LIMIT },
     address: { ...common, freeFailures: c.LOGIN_ADDRESS_FREE_FAILURES, limit: c.LOGIN_ADDRESS_LIMIT },
     auditRetentionDays: c.LOGIN_AUDIT_RETENTION_DAYS,
+    // The audit is the memory of known addresses: it cannot reach further back than retention.
+    knownAddressDays: Math.min(c.LOGIN_KNOWN_ADDRESS_DAYS, c.LOGIN_AUDIT_RETENTION_DAYS),
   };
 }
 
@@ -65,13 +73,25 @@ export function loginGuard(deps: { attempts: LoginAttemptsRepository; settings: 
      */
     async begin(loginName: string, address: string, now: Date): Promise<ThrottleDecision> {
       const k = keysOf(loginName, address);
-      return attempts.withCounters([k.account, k.address], (states) => {
+      // Asked for known and unknown login names alike (an unknown one is simply never known here).
+      const known =
+        settings.knownAddressDays > 0 &&
+        (await attempts.signedInFrom(
+          loginName,
+          address,
+          new Date(now.getTime() - settings.knownAddressDays * 86_400_000),
+        ));
+      const keys = known ? [k.address] : [k.account, k.address];
+      return attempts.withCounters(keys, (states) => {
         const acct = states.get(k.account) ?? null;
         const addr = states.get(k.address) ?? null;
-        const d = combine([decide(acct, settings.account, now), decide(addr, settings.address, now)]);
+        const d = combine([
+          known ? { kind: 'allow' as const } : decide(acct, settings.account, now),
+          decide(addr, settings.address, now),
+        ]);
         const writes = new Map<CounterKey, ReturnType<typeof afterFailure> | null>();
         if (d.kind !== 'refuse') {
-          writes.set(k.account, afterFailure(acct, settings.account, now));
+          if (!known) writes.set(k.account, afterFailure(acct, settings.account, now));
           writes.set(k.address, afterFailure(addr, settings.address, now));
         }
         return { writes, result: d };

@@ -105,6 +105,31 @@ describe.each(engines())('sign-in throttling and audit on %s', (engine) => {
     ]);
   });
 
+  it('an attacker who keeps a name refused does not lock its user out of an address they signed in from', async () => {
+    expect((await app.auth.login('victim', PASSWORD, at(0), '198.51.100.60')).ok).toBe(true);
+    for (let i = 0; i < 12; i++)
+      await app.auth.login('victim', `guess-${i}`, at(1000 + i * 1000), '203.0.113.9');
+    // Refused from the attacker's address and from any address the user never signed in from...
+    expect(await app.auth.login('victim', PASSWORD, at(20_000), '203.0.113.9')).toMatchObject({
+      reason: 'refused',
+    });
+    expect(await app.auth.login('victim', PASSWORD, at(20_000), '198.51.100.61')).toMatchObject({
+      reason: 'refused',
+    });
+    // ...but not from the user's own, where a typo is still only a wrong password.
+    expect(await app.auth.login('victim', 'typo', at(21_000), '198.51.100.60')).toEqual({
+      ok: false,
+      reason: 'bad_credentials',
+    });
+    expect((await app.auth.login('victim', PASSWORD, at(22_000), '198.51.100.60')).ok).toBe(true);
+    // Thirty-one days later that address is no longer known (LOGIN_KNOWN_ADDRESS_DAYS = 30).
+    const later = 31 * 86_400_000;
+    for (let i = 0; i < 10; i++) await app.auth.login('victim', `g${i}`, at(later + i * 1000), '203.0.113.9');
+    expect(await app.auth.login('victim', PASSWORD, at(later + 20_000), '198.51.100.60')).toMatchObject({
+      reason: 'refused',
+    });
+  });
+
   it('a success clears the account counter: a user who mistyped five times is not slowed afterwards', async () => {
     for (let i = 0; i < 5; i++) await app.auth.login('victim', 'typo', at(i * 1000), '198.51.100.7');
     expect((await app.auth.login('victim', PASSWORD, at(6000), '198.51.100.7')).ok).toBe(true);

@@ -114,6 +114,16 @@ export function loginAttemptsRepository(db: Database) {
       });
     },
 
+    /** Whether `loginName` (any case) signed in successfully from `address` at or after `since`. */
+    async signedInFrom(loginName: string, address: string, since: Date): Promise<boolean> {
+      const r = await db.rows<{ n: number }>(
+        sql`select count(*)::int as n from (select 1 from login_audit
+            where lower(login_name) = ${loginName.trim().toLowerCase()} and address = ${address}
+              and outcome = 'ok' and at >= ${since.toISOString()}::timestamptz limit 1) x`,
+      );
+      return (r[0]?.n ?? 0) > 0;
+    },
+
     async audit(a: LoginAuditInput): Promise<void> {
       await db.rows(
         sql`insert into login_audit (at, login_name, user_id, address, outcome)
