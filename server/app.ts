@@ -16,6 +16,8 @@ import { readingsPartitionsRepository } from './db/repositories/readings-partiti
 import { ruleOverridesRepository } from './db/repositories/rule-overrides.repository';
 import { sensorFeedRepository } from './db/repositories/sensor-feed.repository';
 import { usersRepository } from './db/repositories/users.repository';
+import { loginAttemptsRepository } from './db/repositories/login-attempts.repository';
+import { loginGuard, loginGuardSettingsOf, type LoginGuard } from './services/login-guard';
 import { displayTokensRepository } from './db/repositories/display-tokens.repository';
 import { displayTokenService, type DisplayTokenService } from './services/display-token.service';
 import { wallService, type WallService } from './services/wall.service';
@@ -48,6 +50,8 @@ export interface App {
   log: Logger;
   repos: {
     users: ReturnType<typeof usersRepository>;
+    /** Sign-in throttling counters and the sign-in audit. */
+    loginAttempts: ReturnType<typeof loginAttemptsRepository>;
     map: ReturnType<typeof mapRepository>;
     sensorFeed: ReturnType<typeof sensorFeedRepository>;
     /** Device ingest's writes, the sensor registry as ingest sees it, and gateway keys. */
@@ -66,6 +70,8 @@ export interface App {
     ruleOverrides: ReturnType<typeof ruleOverridesRepository>;
   };
   auth: ReturnType<typeof authService>;
+  /** Sign-in throttling, audit and its retention (used by auth). */
+  loginGuard: LoginGuard;
   /** Wall displays' tokens: create, list, revoke, and signing a kiosk in. */
   displayTokens: DisplayTokenService;
   /** The leaders' wall: its aggregate figures and scene schedule. */
@@ -149,6 +155,7 @@ export function buildApp(
 ): App {
   const repos = {
     users: usersRepository(db),
+    loginAttempts: loginAttemptsRepository(db),
     map: mapRepository(db),
     sensorFeed: sensorFeedRepository(db),
     ingest: ingestRepository(db),
@@ -187,12 +194,14 @@ export function buildApp(
   });
   const ingest = createIngest(config, repos, log);
   const hotspots = hotspotService(hotspotsRepository(db));
+  const guard = loginGuard({ attempts: repos.loginAttempts, settings: loginGuardSettingsOf(config) });
   return {
     config,
     db,
     log,
     repos,
-    auth: authService({ users: repos.users, sessionTtlHours: config.SESSION_TTL_HOURS }),
+    auth: authService({ users: repos.users, sessionTtlHours: config.SESSION_TTL_HOURS, guard }),
+    loginGuard: guard,
     displayTokens: displayTokenService({
       tokens: displayTokensRepository(db),
       onRevoke: (id) => events.emit('displayRevoked', id),

@@ -57,6 +57,18 @@ const schema = z.object({
     .max(24 * 90)
     .default(12),
   COOKIE_SECURE: bool.default(false),
+  // Sign-in throttling (server/services/login-guard.ts): failures per login name and per client address in
+  // a window; beyond the free ones each waits base × 2^(k−1); at the limit all attempts wait LOGIN_LOCK_S.
+  LOGIN_ACCOUNT_FREE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().min(2).max(10_000).default(10),
+  LOGIN_ADDRESS_FREE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(20),
+  LOGIN_ADDRESS_LIMIT: z.coerce.number().int().min(2).max(1_000_000).default(100),
+  LOGIN_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_LOCK_S: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  LOGIN_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // An address a login name signed in from within this many days escapes that name's counter (0 = never).
+  LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   REALTIME_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(100),
   RESUME_MAX_CHANGES: z.coerce.number().int().min(1).default(50_000),
   BASEMAP_STYLE_URL: z.string().url().optional(),
@@ -160,9 +172,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const loginProblem = checkLoginLimits(parsed.data);
+  if (loginProblem) throw new Error(`Invalid configuration:\n  ${loginProblem}`);
   const calendarProblem = checkCalendar(parsed.data);
   if (calendarProblem) throw new Error(`Invalid configuration:\n  ${calendarProblem}`);
   return parsed.data;
+}
+
+function checkLoginLimits(c: Config): string | null {
+  if (c.LOGIN_ACCOUNT_LIMIT <= c.LOGIN_ACCOUNT_FREE_FAILURES)
+    return 'LOGIN_ACCOUNT_LIMIT: must be greater than LOGIN_ACCOUNT_FREE_FAILURES';
+  if (c.LOGIN_ADDRESS_LIMIT <= c.LOGIN_ADDRESS_FREE_FAILURES)
+    return 'LOGIN_ADDRESS_LIMIT: must be greater than LOGIN_ADDRESS_FREE_FAILURES';
+  return null;
 }
 
 function checkCalendar(c: Config): string | null {

@@ -18,6 +18,7 @@ import { Simulator } from './sim/simulator';
 import { DeskWorkers } from './sim/desk-workers';
 import { ensureSimActors } from './sim/sim-actors';
 import { deskRepository } from './db/repositories/desk.repository';
+import { startLoginRetention } from './services/login-guard';
 
 const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -174,6 +175,7 @@ function leaderJobs(app: App, realtime: Realtime) {
         }),
       );
       running.push(app.ingest.maintainReadings());
+      running.push(startLoginRetention(app.loginGuard, app.log));
       if (!config.SIM_ENABLED) return;
       const simulator = new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,

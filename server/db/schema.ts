@@ -627,3 +627,42 @@ export const publicCache = pgTable('public_cache', {
   value: text('value').notNull(),
   expiresAt: tz('expires_at').notNull(),
 });
+
+/**
+ * Sign-in throttling counters, shared by every node of a cluster (server/domain/login-throttle.ts): one row
+ * per login name ("account:<name>") and per client address ("address:<ip or /64>").
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  /** Failures counted in the current window. */
+  failures: integer('failures').notNull(),
+  /** When the window began. */
+  windowStart: tz('window_start').notNull(),
+  /** The last failure; the back-off runs from it. */
+  lastFailureAt: tz('last_failure_at').notNull(),
+  /** Every attempt is refused until then; null when not refused. */
+  lockedUntil: tz('locked_until'),
+});
+
+/** Every sign-in attempt and its outcome. Never the password. Kept LOGIN_AUDIT_RETENTION_DAYS. */
+export const loginAudit = pgTable(
+  'login_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: tz('at').notNull().defaultNow(),
+    /** The login name as typed (cut to 100 characters). */
+    loginName: text('login_name').notNull(),
+    /** The account it named, when there is one. */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The client address as the server saw it (getClientAddress). */
+    address: text('address').notNull(),
+    /** ok, wrong_password, unknown_user, disabled, throttled or refused. */
+    outcome: text('outcome').notNull(),
+  },
+  (t) => [
+    index('login_audit_at_idx').on(t.at),
+    index('login_audit_outcome_idx').on(t.outcome, t.at),
+    // "Has this login name signed in from this address lately?" (the known-address check) and the filter.
+    index('login_audit_login_idx').on(sql`lower(${t.loginName})`, t.address, t.at),
+  ],
+);

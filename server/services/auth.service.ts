@@ -5,6 +5,7 @@ import { isRole, type Role } from '../domain/roles';
 import { isLang, type Lang } from '../../src/lib/i18n/langs';
 import type { UsersRepository } from '../db/repositories/users.repository';
 import { hashPassword, verifyPassword } from './password';
+import type { LoginGuard } from './login-guard';
 
 export { SESSION_COOKIE } from '../http/session-cookie';
 
@@ -21,7 +22,9 @@ export interface SessionUser {
 
 export type LoginResult =
   | { ok: true; token: string; expiresAt: Date; user: SessionUser }
-  | { ok: false; reason: 'bad_credentials' | 'disabled' };
+  | { ok: false; reason: 'bad_credentials' | 'disabled' }
+  /** Too many failures: `throttled` asks for a short wait (back-off), `refused` is the hard limit. */
+  | { ok: false; reason: 'throttled' | 'refused'; retryAfterS: number };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -47,21 +50,50 @@ function toSessionUser(u: {
 // Verifying against a real hash when the user is unknown keeps the response time the same for both cases.
 let dummyHash: Promise<string> | undefined;
 
-export function authService(deps: { users: UsersRepository; sessionTtlHours: number }) {
-  const { users } = deps;
+export function authService(deps: {
+  users: UsersRepository;
+  sessionTtlHours: number;
+  /** Throttling and audit of sign-in; without it (some tests) every attempt is checked and none audited. */
+  guard?: LoginGuard;
+}) {
+  const { users, guard } = deps;
+  // Made now, so that not even the first unknown login name takes longer than a known one.
+  dummyHash ??= hashPassword('not-a-user');
   return {
-    async login(username: string, password: string, now: Date): Promise<LoginResult> {
-      const user = await users.findByUsername(username.trim());
+    /**
+     * Checks a sign-in from client address `from`. An unknown login name and a wrong password get the same
+     * answer after the same work (a hash against a dummy), and both count against the same counters.
+     */
+    async login(username: string, password: string, now: Date, from = 'unknown'): Promise<LoginResult> {
+      const loginName = username.trim();
+      const audit = (outcome: Parameters<LoginGuard['audit']>[0]['outcome'], userId: number | null = null) =>
+        guard?.audit({ loginName, userId, address: from, outcome, at: now });
+      if (guard) {
+        const gate = await guard.begin(loginName, from, now);
+        if (gate.kind !== 'allow') {
+          const reason = gate.kind === 'wait' ? 'throttled' : 'refused';
+          await audit(reason);
+          return { ok: false, reason, retryAfterS: Math.max(1, Math.ceil(gate.retryAfterMs / 1000)) };
+        }
+      }
+      const user = await users.findByUsername(loginName);
       if (!user) {
         dummyHash ??= hashPassword('not-a-user');
         await verifyPassword(password, await dummyHash);
+        await audit('unknown_user');
         return { ok: false, reason: 'bad_credentials' };
       }
-      if (!(await verifyPassword(password, user.passwordHash)))
+      if (!(await verifyPassword(password, user.passwordHash))) {
+        await audit('wrong_password', user.id);
         return { ok: false, reason: 'bad_credentials' };
-      if (user.disabled) return { ok: false, reason: 'disabled' };
-      const sessionUser = toSessionUser(user);
-      if (!sessionUser) return { ok: false, reason: 'disabled' };
+      }
+      const sessionUser = user.disabled ? null : toSessionUser(user);
+      if (!sessionUser) {
+        await audit('disabled', user.id);
+        return { ok: false, reason: 'disabled' };
+      }
+      await guard?.succeeded(loginName, from);
+      await audit('ok', user.id);
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + deps.sessionTtlHours * 3600_000);
       await users.createSession(hashToken(token), user.id, expiresAt);

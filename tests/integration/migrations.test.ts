@@ -19,6 +19,8 @@ const TABLES = [
   'gateways',
   'grid_cells',
   'hotline_tickets',
+  'login_audit',
+  'login_throttle',
   'meta',
   'open311_keys',
   'public_cache',
