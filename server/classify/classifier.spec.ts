@@ -51,6 +51,20 @@ describe('features', () => {
     expect([...f.keys()]).toEqual(['0号', '号', '号楼', '楼', 'wifi', 'wifi 坏', '坏', '坏了', '了']);
     expect(features('15号楼')).toEqual(features('3号楼'));
   });
+
+  it('adds dictionary words, and leaves single characters out of long texts', () => {
+    const f = features('网上办事大厅无法登录');
+    expect([...f.keys()].filter((k) => k.startsWith('w:'))).toEqual([
+      'w:网上',
+      'w:办事',
+      'w:大厅',
+      'w:无法',
+      'w:登录',
+    ]);
+    expect(f.has('登')).toBe(true);
+    const long = features('公司'.repeat(30), { unigramsUpTo: 50 });
+    expect([...long.keys()]).toEqual(['公司', '司公', 'w:公司']);
+  });
 });
 
 describe('trainClassifier', () => {
