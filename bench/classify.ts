@@ -79,10 +79,10 @@ const split = stratifiedSplit(
 const heldOutModel = trainClassifier(split.train.map((i) => corpus[i]));
 const heldOut = evaluate(
   split.test.map((i) => corpus[i].category),
-  split.test.map((i) => heldOutModel.classify(corpus[i].text).category),
+  split.test.map((i) => heldOutModel.classify(corpus[i].text, corpus[i].subject).category),
 );
 rows.push([
-  'corpus held-out 20 %: accuracy / macro-F1 (40 categories)',
+  `corpus held-out 20 %: accuracy / macro-F1 (${new Set(corpus.map((e) => e.category)).size} categories)`,
   `${fmt(heldOut.accuracy)} / ${fmt(heldOut.macroF1)}`,
 ]);
 
@@ -104,11 +104,12 @@ if (!existsSync(EVAL_FILE)) {
   };
   const [subject, detail, label] = [col('留言主题'), col('留言详情'), col('一级分类')];
   const items = records.map((r) => ({
-    text: `${r[subject].trim()}。${r[detail].trim()}`,
+    subject: r[subject].trim(),
+    text: r[detail].trim(),
     label: r[label].trim(),
   }));
 
-  const predictions = items.map((it) => classifier.classify(it.text));
+  const predictions = items.map((it) => classifier.classify(it.text, it.subject));
   const predicted = predictions.map((p) => boardLabelOf(p.category));
   const result = evaluate(
     items.map((it) => it.label),
@@ -129,11 +130,11 @@ if (!existsSync(EVAL_FILE)) {
   let done = 0;
   const t0 = performance.now();
   while (ms(t0) < 1000) {
-    for (const it of items) classifier.classify(it.text);
+    for (const it of items) classifier.classify(it.text, it.subject);
     done += items.length;
   }
   const perSecond = done / (ms(t0) / 1000);
-  const meanChars = items.reduce((s, it) => s + it.text.length, 0) / items.length;
+  const meanChars = items.reduce((s, it) => s + it.subject.length + it.text.length, 0) / items.length;
 
   rows.push([`evaluation set: messages (mean characters)`, `${items.length} (${fmt(meanChars, 0)})`]);
   rows.push(['evaluation: accuracy over the 7 board labels', `**${fmt(result.accuracy)}**`]);
@@ -143,7 +144,7 @@ if (!existsSync(EVAL_FILE)) {
       `… ${c.label} (${c.support}): F1 / precision / recall`,
       `${fmt(c.f1)} / ${fmt(c.precision)} / ${fmt(c.recall)}`,
     ]);
-  rows.push(['… predicted 其他 (no board label, counted wrong)', String(noLabel)]);
+  rows.push(['… predicted 其他 or 政务服务 (no board label, counted wrong)', String(noLabel)]);
   const confusions = new Map<string, number>();
   items.forEach((it, i) => {
     if (predicted[i] === it.label) return;
@@ -165,8 +166,10 @@ if (!existsSync(EVAL_FILE)) {
   ]);
   rows.push(['classifications / s (one core)', Math.round(perSecond).toLocaleString('en-US')]);
   method =
-    `Evaluation set: \`${path.relative(root, EVAL_FILE)}\` (never trained on), text = 留言主题 + 。 + 留言详情; ` +
-    'a predicted category counts as its group\u2019s board label (`boardLabel` in case-categories.ts), 其他 as none.';
+    `Evaluation set: \`${path.relative(root, EVAL_FILE)}\` (never trained on), classified as subject = 留言主题 ` +
+    '(weighted) and text = 留言详情; a predicted category counts as its group\u2019s board label (`boardLabel` in ' +
+    'case-categories.ts), 其他 and 政务服务 (online government services, which a board files under the ' +
+    'service concerned) as none.';
 }
 
 const table = mdTable(rows);
@@ -175,12 +178,14 @@ const body = [
   HEADING,
   '',
   `\`npm run bench:classify\` — ${startedAt.toISOString().slice(0, 10)}, ${machine()}.`,
-  'The classifier (character n-gram softmax regression, server/classify) trained on the hand-written corpus',
+  'The classifier (character n-gram and jieba word softmax regression, server/classify) trained on the hand-written corpus',
   `(server/classify/corpus, ${corpus.length} lines). ${method}`,
   '',
   'Reading it. The corpus is short Shanghai hotline speech written for this project; the evaluation',
   'messages are long, formal posts from another city, so the evaluation measures transfer, not fit.',
-  'The largest confusions row shows where the misses go.',
+  'The largest confusions row shows where the misses go. Issue 18 asks for 0.80 accuracy and macro-F1 here;',
+  'words, dropping single characters from long texts, the weighted subject, 241 formal posts and 40 keyword lines written for the',
+  'corpus took it from 0.657 / 0.664 to the figures below, short of that target (more formal corpus still helps).',
   '',
   table,
   '',

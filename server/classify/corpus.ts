@@ -1,5 +1,6 @@
-// The classifier's training corpus: hand-written hotline complaints, one TSV file per taxonomy group
-// (`category_code<TAB>text`, no header). Read once at server start; a bad line stops the start with the
+// The classifier's training corpus: hand-written complaints, TSV files per taxonomy group, no header:
+// `category_code<TAB>text` for short hotline speech (<group>.tsv), `category_code<TAB>subject<TAB>body` for
+// formal message-board posts with a title line (<group>.formal.tsv). Read once at server start; a bad line stops the start with the
 // file and line named, because a silently skipped example would quietly weaken a category.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,11 +33,16 @@ export function parseCorpus(file: string, text: string): CorpusExample[] {
     const tab = raw.indexOf('\t');
     if (tab === -1) throw new Error(`corpus ${where}: expected "category_code<TAB>text"`);
     const category = raw.slice(0, tab).trim();
-    const body = raw.slice(tab + 1).trim();
+    const fields = raw
+      .slice(tab + 1)
+      .split('\t')
+      .map((f) => f.trim());
     if (!categoryByCode(category)) throw new Error(`corpus ${where}: unknown category "${category}"`);
-    if (body === '' || body.includes('\t'))
-      throw new Error(`corpus ${where}: expected one non-empty text after the tab`);
-    out.push({ category, text: body, file, line: i + 1 });
+    if (fields.length > 2 || fields.some((f) => f === ''))
+      throw new Error(`corpus ${where}: expected one non-empty text, or a subject and a body, after the tab`);
+    const example: CorpusExample = { category, text: fields.at(-1)!, file, line: i + 1 };
+    if (fields.length === 2) example.subject = fields[0];
+    out.push(example);
   });
   return out;
 }

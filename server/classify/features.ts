@@ -1,12 +1,40 @@
-// Features of a complaint text for the classifier: character n-grams of Chinese (no word segmenter needed,
-// and robust to the typos and colloquial wording of hotline transcripts), lowercased ASCII words, and
-// numbers collapsed to one symbol so "3号楼" and "15号楼" share their features. Pure.
+// Features of a complaint text for the classifier: character n-grams of Chinese (robust to the typos and
+// colloquial wording of hotline transcripts), words of two or more characters from a dictionary segmenter
+// (jieba with its bundled dictionary: long formal posts are better told apart by their terms, 社保 or
+// 入学, than by character pairs), lowercased ASCII words, and numbers collapsed to one symbol so "3号楼"
+// and "15号楼" share their features. Deterministic; the segmenter's dictionary is loaded once.
+import { createRequire } from 'node:module';
 
 /** Which n-grams to extract. */
 export interface FeatureOptions {
   /** Longest n-gram, 1–3 (default 2: characters and character pairs). */
   maxN?: number;
+  /** Also dictionary words of two or more Chinese characters, as "w:<word>" (default true). */
+  words?: boolean;
+  /**
+   * Single characters count only in texts up to this length (default: any length): in a long post the
+   * frequent ones drown its words.
+   */
+  unigramsUpTo?: number;
 }
+
+interface Segmenter {
+  cut(text: string, hmm?: boolean): string[];
+}
+let segmenter: Segmenter | undefined;
+
+/** The jieba segmenter with its bundled dictionary (no download), loaded on first use (~0.2 s). */
+function jieba(): Segmenter {
+  if (!segmenter) {
+    const require = createRequire(import.meta.url);
+    const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): Segmenter } };
+    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
+    segmenter = Jieba.withDict(dict);
+  }
+  return segmenter;
+}
+
+const HAN_WORD_RE = /^\p{sc=Han}{2,}$/u;
 
 const DIGIT = '0';
 const HAN_RE = /\p{sc=Han}/u;
@@ -60,9 +88,10 @@ export function features(text: string, opts: FeatureOptions = {}): Map<string, n
   const maxN = Math.min(3, Math.max(1, opts.maxN ?? 2));
   const out = new Map<string, number>();
   const add = (f: string) => out.set(f, (out.get(f) ?? 0) + 1);
+  const withUnigrams = text.length <= (opts.unigramsUpTo ?? Infinity);
   for (const phrase of units(text)) {
     for (let i = 0; i < phrase.length; i++) {
-      if (phrase[i] !== DIGIT) add(phrase[i]);
+      if (phrase[i] !== DIGIT && withUnigrams) add(phrase[i]);
       // Units are joined with a space only where a Latin word takes part, so n-grams stay unambiguous.
       let gram = phrase[i];
       for (let n = 2; n <= maxN && i + n <= phrase.length; n++) {
@@ -71,6 +100,10 @@ export function features(text: string, opts: FeatureOptions = {}): Map<string, n
         add(gram);
       }
     }
+  }
+  if (opts.words ?? true) {
+    // Without the HMM guesser, so only dictionary words count: unknown names and typos stay character n-grams.
+    for (const w of jieba().cut(text.normalize('NFKC'), false)) if (HAN_WORD_RE.test(w)) add(`w:${w}`);
   }
   return out;
 }

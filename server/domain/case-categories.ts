@@ -67,6 +67,9 @@ export const CATEGORY_GROUPS: readonly CategoryGroup[] = [
   },
   { code: 'education', name: '教育文体', nameEn: 'Education, culture and sports', boardLabel: '教育文体' },
   { code: 'health', name: '卫生健康', nameEn: 'Health', boardLabel: '卫生计生' },
+  // Complaints about the online government services themselves (网上办事大厅, 一网通办, 随申办, approval
+  // systems). The board files such a post under the service it was for (入学报名 → 教育文体), so no label.
+  { code: 'egov', name: '政务服务', nameEn: 'Online government services', boardLabel: null },
   { code: 'other', name: '其他', nameEn: 'Other', boardLabel: null },
 ];
 
@@ -130,6 +133,7 @@ export const CATEGORIES: readonly CaseCategory[] = [
   c('education.culture_sports', '文体设施', 'Culture and sports facilities', 'education', 80, 3, 'library gym'),
   c('health.medical', '医疗服务', 'Medical services', 'health', 80, 2, 'hospital doctor'),
   c('health.public_health', '公共卫生', 'Public health', 'health', 40, 2, 'vaccination pests'),
+  c('egov.online_services', '网上办事与政务系统', 'Online services and approval systems', 'service-center', 24, 2, 'online login app approval'),
   c('other.consultation', '政策咨询', 'Policy questions', 'service-center', 40, 3, 'policy question'),
 ];
 

@@ -22,6 +22,12 @@ export const ticketBody = z
       .trim()
       .min(4, 'must say what happened (at least 4 characters)')
       .max(4000, 'must be at most 4000 characters'),
+    subject: z
+      .string()
+      .trim()
+      .max(200, 'must be at most 200 characters')
+      .regex(/^[^\r\n]*$/, 'must be one line')
+      .nullish(),
     address: z.string().trim().max(200, 'must be at most 200 characters').nullish(),
     lon: z
       .number()

@@ -63,7 +63,7 @@ describe('services', () => {
       service_code: 'city.sanitation',
       service_name: '环境卫生',
       description: '承办单位签收后一般 24 个工作小时内办结。',
-      metadata: false,
+      metadata: true,
       type: 'realtime',
       keywords: 'litter, garbage, cleaning',
       group: '城市管理',
@@ -74,8 +74,24 @@ describe('services', () => {
     expect(new Set(zh.map((s) => s.service_code)).size).toBe(zh.length);
   });
 
-  it('defines known services without attributes and nothing for unknown ones', () => {
-    expect(serviceDefinition('city.sanitation')).toEqual({ service_code: 'city.sanitation', attributes: [] });
+  it('defines known services with the optional subject attribute and nothing for unknown ones', () => {
+    expect(serviceDefinition('city.sanitation')).toEqual({
+      service_code: 'city.sanitation',
+      attributes: [
+        {
+          variable: true,
+          code: 'subject',
+          datatype: 'string',
+          required: false,
+          datatype_description: '一行文字，最多 200 个字符',
+          order: 1,
+          description: '标题（一句话概括反映的问题，可不填）',
+        },
+      ],
+    });
+    expect(serviceDefinition('city.sanitation', 'en')?.attributes[0].description).toBe(
+      'Subject (the problem in one line, optional)',
+    );
     expect(serviceDefinition('city.nope')).toBeNull();
     expect(serviceDefinition('safety.sensor_alarm')).toBeNull();
   });

@@ -18,7 +18,7 @@ import { CASE_STATES, OPEN_STATES, type CaseState } from '../domain/case-workflo
 import type { Open311CaseRow } from '../db/repositories/open311.repository';
 import { cellOf } from '../domain/disclosure';
 import { messagesFor } from './messages';
-import { offeredService } from './params';
+import { offeredService, SUBJECT_MAX } from './params';
 import type {
   Open311Lang,
   Open311Request,
@@ -43,7 +43,7 @@ function serviceEntry(c: CaseCategory, lang: Open311Lang): Open311ServiceEntry {
     service_code: c.code,
     service_name: lang === 'en' ? c.nameEn : c.name,
     description: messagesFor(lang).serviceDescription(resolutionHours(c, c.priority)),
-    metadata: false,
+    metadata: true,
     type: 'realtime',
     keywords: c.keywords.join(', '),
     group: (lang === 'en' ? group?.nameEn : group?.name) ?? c.group,
@@ -55,9 +55,31 @@ export function serviceList(lang: Open311Lang): Open311ServiceEntry[] {
   return CATEGORIES.filter((c) => offeredService(c.code)).map((c) => serviceEntry(c, lang));
 }
 
-/** GET services/{code}: the definition (no extra attributes), or null for a code that is not offered. */
-export function serviceDefinition(code: string): Open311ServiceDefinition | null {
-  return offeredService(code) ? { service_code: code, attributes: [] } : null;
+/**
+ * GET services/{code}: the definition, or null for a code that is not offered. Every service has one
+ * optional attribute, `subject`: a board post's or app report's title line, which becomes the case title
+ * and which the classifier weighs above the body.
+ */
+export function serviceDefinition(
+  code: string,
+  lang: Open311Lang = 'zh-CN',
+): Open311ServiceDefinition | null {
+  if (!offeredService(code)) return null;
+  const m = messagesFor(lang);
+  return {
+    service_code: code,
+    attributes: [
+      {
+        variable: true,
+        code: 'subject',
+        datatype: 'string',
+        required: false,
+        datatype_description: m.subjectType(SUBJECT_MAX),
+        order: 1,
+        description: m.subject,
+      },
+    ],
+  };
 }
 
 const MEDIA_PREFIX = '\nmedia_url: ';

@@ -14,6 +14,9 @@ interface Open311Messages {
   triage: string;
   /** service_notice of a repeat report added to an open case. */
   duplicate: (code: string) => string;
+  /** The `subject` attribute's question and its datatype description. */
+  subject: string;
+  subjectType: (max: number) => string;
 }
 
 const zh: Open311Messages = {
@@ -32,6 +35,8 @@ const zh: Open311Messages = {
   dispatched: (agency) => `已受理，并派发至${agency}办理。`,
   triage: '已受理，值班员将尽快分派承办单位。',
   duplicate: (code) => `该问题已有工单 ${code} 正在办理，您的反映已并入该工单。`,
+  subject: '标题（一句话概括反映的问题，可不填）',
+  subjectType: (max) => `一行文字，最多 ${max} 个字符`,
 };
 
 const en: Open311Messages = {
@@ -52,6 +57,8 @@ const en: Open311Messages = {
   triage: 'Received; a duty officer will assign it to the responsible unit.',
   duplicate: (code) =>
     `This problem was already reported as ${code}, which is being worked on; your report was added to it.`,
+  subject: 'Subject (the problem in one line, optional)',
+  subjectType: (max) => `one line of text, at most ${max} characters`,
 };
 
 /** The messages in a language. */

@@ -148,6 +148,7 @@ describe('create', () => {
         channel: 'open311',
         category: 'city.sanitation',
         text: '垃圾没人清运\nmedia_url: https://x.cn/1.jpg',
+        subject: null,
         address: null,
         lat: 31.27,
         lon: 121.45,

@@ -57,8 +57,8 @@ export function open311Service(deps: Open311Deps) {
     },
 
     /** GET services/{code}. */
-    serviceDefinition(code: string): Open311ServiceDefinition {
-      const def = serviceDefinition(code);
+    serviceDefinition(code: string, lang: Open311Lang = 'zh-CN'): Open311ServiceDefinition {
+      const def = serviceDefinition(code, lang);
       if (!def) throw new Open311Error(404, `service_code "${code.slice(0, 40)}" is not a service`);
       return def;
     },
@@ -79,6 +79,7 @@ export function open311Service(deps: Open311Deps) {
         channel: 'open311',
         category: input.category.code,
         text: reportText(input.description, input.category, input.mediaUrl),
+        subject: input.subject,
         address: input.address ?? input.addressId,
         lat: input.lat,
         lon: input.lon,

@@ -133,6 +133,7 @@ describe('parseCreateFields', () => {
     const r = parseCreateFields({
       ...base,
       description: ' 垃圾堆了三天 ',
+      'attribute[subject]': ' 某小区垃圾箱房无人清运 ',
       first_name: '先生',
       last_name: '张',
       phone: '+86 138-0000-1234',
@@ -144,6 +145,7 @@ describe('parseCreateFields', () => {
       lon: 121.45,
       address: null,
       description: '垃圾堆了三天',
+      subject: '某小区垃圾箱房无人清运',
       callerName: '张先生',
       phone: '+86 138-0000-1234',
       email: 'zhang@example.cn',
@@ -174,6 +176,8 @@ describe('parseCreateFields', () => {
       [{ ...base, email: 'not-an-email' }, /^email/],
       [{ ...base, media_url: 'javascript:alert(1)' }, /^media_url/],
       [{ ...base, description: 'x'.repeat(4001) }, /^description is longer than 4000/],
+      [{ ...base, 'attribute[subject]': 'x'.repeat(201) }, /^attribute\[subject\] is longer than 200/],
+      [{ ...base, 'attribute[subject]': '标题\n正文' }, /^attribute\[subject\] must be one line/],
     ];
     for (const [fields, message] of bad) {
       const err = refusal(() => parseCreateFields(fields));

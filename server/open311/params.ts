@@ -192,6 +192,8 @@ export interface CreateRequestInput {
   addressId: string | null;
   /** The report's text; null when not sent. */
   description: string | null;
+  /** attribute[subject]: the report's title line; null when not sent. */
+  subject: string | null;
   /** first_name and last_name joined; null when neither was sent. */
   callerName: string | null;
   phone: string | null;
@@ -200,7 +202,11 @@ export interface CreateRequestInput {
   mediaUrl: string | null;
 }
 
+/** The longest subject line `attribute[subject]` may carry. */
+export const SUBJECT_MAX = 200;
+
 const LIMITS = {
+  'attribute[subject]': SUBJECT_MAX,
   address_string: 500,
   address_id: 100,
   description: 4000,
@@ -241,6 +247,13 @@ export function callerNameOf(first: string | null, last: string | null): string 
   if (!first && !last) return null;
   if (!first || !last) return first || last;
   return /[\u3400-\u9fff]/.test(first + last) ? `${last}${first}` : `${first} ${last}`;
+}
+
+/** A subject line: one line (line breaks would let it pose as the body); null when empty. */
+function subjectOf(value: string | null): string | null {
+  if (value === null) return null;
+  if (/[\r\n]/.test(value)) throw new Open311Error(400, 'attribute[subject] must be one line');
+  return value;
 }
 
 /** The fields of POST requests (form or JSON, already flattened to text); 400 naming the field. */
@@ -285,6 +298,7 @@ export function parseCreateFields(fields: Readonly<Record<string, string>>): Cre
     address,
     addressId,
     description: text('description'),
+    subject: subjectOf(text('attribute[subject]')),
     callerName: callerNameOf(text('first_name'), text('last_name')),
     phone,
     email,

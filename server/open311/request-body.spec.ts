@@ -54,6 +54,25 @@ describe('readFields', () => {
     expect({ ...f }).toEqual({ service_code: 'city.sanitation', lat: '31.2', long: '121.4' });
   });
 
+  it('keeps the subject attribute, flat or nested, and drops attributes no service defines', async () => {
+    const form = await readFields(
+      post(
+        'service_code=city.sanitation&attribute%5Bsubject%5D=%E6%A0%87%E9%A2%98&attribute%5Bcolour%5D=red',
+        'application/x-www-form-urlencoded',
+      ),
+      new URLSearchParams(),
+    );
+    expect({ ...form }).toEqual({ service_code: 'city.sanitation', 'attribute[subject]': '标题' });
+    const json = await readFields(
+      post(
+        JSON.stringify({ service_code: 'city.sanitation', attribute: { subject: '标题', x: 'y' } }),
+        'application/json',
+      ),
+      new URLSearchParams(),
+    );
+    expect({ ...json }).toEqual({ service_code: 'city.sanitation', 'attribute[subject]': '标题' });
+  });
+
   it('reads multipart forms but refuses files', async () => {
     const form = new FormData();
     form.set('service_code', 'city.sanitation');

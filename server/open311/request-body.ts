@@ -7,7 +7,10 @@ import { Open311Error } from './errors';
 /** The largest body accepted: far more than any report's text. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Every field by name (first value wins), without the `attribute[…]` answers (no service defines any). */
+/** The `attribute[…]` answers the services define (see serviceDefinition); others are dropped. */
+const ATTRIBUTES = new Set(['attribute[subject]']);
+
+/** Every field by name (first value wins), without `attribute[…]` answers no service defines. */
 export async function readFields(
   request: Request,
   query: URLSearchParams,
@@ -15,7 +18,7 @@ export async function readFields(
 ): Promise<Record<string, string>> {
   const fields: Record<string, string> = Object.create(null);
   const put = (name: string, value: string) => {
-    if (!name.startsWith('attribute[') && !(name in fields)) fields[name] = value;
+    if ((!name.startsWith('attribute') || ATTRIBUTES.has(name)) && !(name in fields)) fields[name] = value;
   };
 
   let text: string;
@@ -54,7 +57,14 @@ export async function readFields(
       if (typeof value !== 'object' || value === null || Array.isArray(value))
         throw new Open311Error(400, 'request body must be a JSON object of fields');
       for (const [k, v] of Object.entries(value)) {
-        if (v === null || k.startsWith('attribute')) continue;
+        if (v === null) continue;
+        // A JSON client may nest the answers: {"attribute": {"subject": "…"}}.
+        if (k === 'attribute' && typeof v === 'object' && !Array.isArray(v)) {
+          for (const [a, av] of Object.entries(v as Record<string, unknown>))
+            if (typeof av === 'string') put(`attribute[${a}]`, av);
+          continue;
+        }
+        if (k.startsWith('attribute') && !ATTRIBUTES.has(k)) continue;
         if (typeof v === 'string') put(k, v);
         else if (typeof v === 'number' && Number.isFinite(v)) put(k, String(v));
         else throw new Open311Error(400, `${k} must be a string or a number`);

@@ -18,7 +18,7 @@ export interface Open311ServiceEntry {
   service_name: string;
   /** What to expect: how long such a report usually takes to resolve. */
   description: string;
-  /** Always false: no service has extra attributes. */
+  /** Always true: every service defines the optional `subject` attribute (see the service definition). */
   metadata: boolean;
   /** Always "realtime": a request becomes a case at once. */
   type: 'realtime';
@@ -32,8 +32,26 @@ export interface Open311ServiceEntry {
 export interface Open311ServiceDefinition {
   /** The category code. */
   service_code: string;
-  /** Extra form fields; none are defined. */
-  attributes: never[];
+  /** Extra form fields, sent as `attribute[<code>]`: the optional subject line. */
+  attributes: Open311Attribute[];
+}
+
+/** One extra field of a service definition (GeoReport v2 attribute). */
+export interface Open311Attribute {
+  /** True: the client should show it as a field. */
+  variable: boolean;
+  /** Its name; sent as `attribute[<code>]`. */
+  code: string;
+  /** "string": free text on one line. */
+  datatype: 'string';
+  /** Whether a request must answer it. */
+  required: boolean;
+  /** What the text should be, e.g. its length limit. */
+  datatype_description: string;
+  /** Position in the form, from 1. */
+  order: number;
+  /** The question to show, in the caller's language. */
+  description: string;
 }
 
 /** One service request (a case) as GET requests returns it. Optional keys are left out of the public view. */

@@ -6,7 +6,7 @@ import { CATEGORIES } from '../domain/case-categories';
 
 export type TrainedClassifier = Classifier;
 
-/** Loads the corpus and trains (synchronous; a few hundred milliseconds). */
+/** Loads the corpus and trains (synchronous; about a second, plus ~0.2 s to load the word dictionary). */
 export function complaintClassifier(): TrainedClassifier {
   return trainClassifier(loadCorpus(), { labels: CATEGORIES.map((c) => c.code) });
 }

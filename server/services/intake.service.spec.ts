@@ -101,7 +101,7 @@ describe('intake', () => {
       NOW,
       expect.anything(),
     );
-    expect(classifier.learn).toHaveBeenCalledWith('小区水管爆了', 'utilities.water_supply');
+    expect(classifier.learn).toHaveBeenCalledWith('小区水管爆了', 'utilities.water_supply', undefined);
   });
 
   it('refuses an unknown category and an empty text', async () => {

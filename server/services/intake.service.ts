@@ -12,12 +12,15 @@ import type { CaseActor, CaseService } from './case.service';
 
 /** What intake needs of the complaint classifier. */
 export interface ComplaintClassifier {
-  classify(text: string): {
+  classify(
+    text: string,
+    subject?: string,
+  ): {
     category: string;
     confidence: number;
     top: { category: string; score: number }[];
   };
-  learn(text: string, category: string): void;
+  learn(text: string, category: string, subject?: string): void;
 }
 
 /** A new report as duplicate detection sees it. */
@@ -97,9 +100,10 @@ export function intakeService(deps: IntakeDeps) {
     ): Promise<IntakeResult> {
       const text = input.text.trim();
       if (text.length === 0) throw new IntakeError('text must not be empty');
+      const subject = input.subject?.trim() || undefined;
 
       // Classification: the operator's choice wins; the model's guess is still kept with the ticket.
-      const guess = deps.classifier.classify(text);
+      const guess = deps.classifier.classify(text, subject);
       let category: CaseCategory | undefined;
       if (input.category) {
         category = categoryByCode(input.category);
@@ -193,7 +197,7 @@ export function intakeService(deps: IntakeDeps) {
           : await deps.cases.departmentFor(streetId, category.departmentKey, tx);
         const opened = await deps.caseService.open(
           {
-            title: titleOf(text),
+            title: subject ?? titleOf(text),
             description: text,
             category: category.code,
             priority,
@@ -222,7 +226,7 @@ export function intakeService(deps: IntakeDeps) {
         };
       });
 
-      if (teaches) deps.classifier.learn(text, category.code);
+      if (teaches) deps.classifier.learn(text, category.code, subject);
       deps.onTicket?.({
         ticketId: result.ticketId,
         caseCode: result.caseCode,

@@ -27,6 +27,9 @@ test('operator form → dispatch from the console → staff sign and resolve', a
   await page.getByTestId('nav-intake').click();
   await page.waitForURL('**/intake');
   const text = `小区门口的垃圾桶满了好几天没人清运，味道很大 ${Date.now()}`;
+  // A letter's title line is kept as the case title.
+  const subject = `关于小区垃圾桶无人清运的反映 ${Date.now()}`;
+  await page.locator('input[name="subject"]').fill(subject);
   await page.locator('textarea[name="text"]').fill(text);
   await expect(page.getByTestId('intake-guess')).toBeVisible();
   await page.locator('input[name="callerName"]').fill('李女士');
@@ -48,6 +51,7 @@ test('operator form → dispatch from the console → staff sign and resolve', a
   await row.getByRole('link', { name: code }).click();
   await page.waitForURL(`**/cases/${code}`);
   await expect(page.getByTestId('case-state')).toHaveText('受理');
+  await expect(page.getByTestId('case-title')).toContainText(subject);
   await expect(page.getByTestId('case-tickets')).toContainText('李女士');
   await page.locator('[data-action="dispatch"]').click();
   await page.getByTestId('action-department').selectOption(departmentId);

@@ -402,6 +402,32 @@ describe.each(engines())('cases on %s', (engine) => {
     expect(await tableCounts(db)).toEqual(counts);
   });
 
+  it('keeps a letter’s subject line as the case title and routes an online-service complaint by it', async () => {
+    const subject = '随申办提交补贴申请时材料一直上传失败';
+    const r = await intake(officer, {
+      channel: 'letter',
+      subject,
+      text: '您好！我在手机上申请补贴，户口本和收入证明每次上传到一半就提示失败，窗口说只能线上办理，请尽快解决。',
+      lon: street.lon,
+      lat: street.lat,
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ category: 'egov.online_services', triage: false });
+    const [unit] = await db.rows<{ name: string }>(
+      sql`select name from departments where id = ${r.body.departmentId}`,
+    );
+    expect(unit.name).toMatch(/行政服务中心$/);
+    const c = await detail(r.body.caseCode);
+    expect(c.title).toBe(subject);
+    expect(c.description).toMatch(/^您好！我在手机上申请补贴/);
+
+    const counts = await tableCounts(db);
+    const bad = await intake(officer, { channel: 'letter', subject: '标题\n第二行', text: '路灯坏了好几天' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/subject/);
+    expect(await tableCounts(db)).toEqual(counts);
+  });
+
   it('filters the queue and shows staff their own unit only', async () => {
     const all = await callRoute<CaseListResponse>(
       listCases,

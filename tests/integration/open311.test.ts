@@ -152,7 +152,7 @@ describe.each(engines())('Open311 on %s', (engine) => {
       expect(services.find((s) => s.service_code === 'city.sanitation')).toMatchObject({
         service_name: '环境卫生',
         group: '城市管理',
-        metadata: false,
+        metadata: true,
         type: 'realtime',
       });
       expect(services.some((s) => s.service_code === 'safety.sensor_alarm')).toBe(false);
@@ -185,7 +185,10 @@ describe.each(engines())('Open311 on %s', (engine) => {
         path: '/open311/v2/services/utilities.manholes.json',
       });
       expect(def.status).toBe(200);
-      expect(def.json).toEqual({ service_code: 'utilities.manholes', attributes: [] });
+      expect(def.json).toMatchObject({
+        service_code: 'utilities.manholes',
+        attributes: [{ variable: true, code: 'subject', datatype: 'string', required: false, order: 1 }],
+      });
       expectSchema('service-definition', def.json);
       const xml = await call(getService, {
         params: { file: 'utilities.manholes.xml' },
@@ -289,6 +292,29 @@ describe.each(engines())('Open311 on %s', (engine) => {
         case_source: 'open311',
       });
       expect(ticket.text).toContain('media_url: https://img.example.cn/manhole.jpg');
+    });
+
+    it('keeps attribute[subject] as the case title and routes by it', async () => {
+      const subject = '网上办事大厅无法登录';
+      const res = await form({
+        ...formFields(),
+        service_code: 'other.consultation',
+        'attribute[subject]': subject,
+        description: '已经一周了，提交不了申请，请尽快处理',
+      });
+      expect(res.status).toBe(200);
+      const [created] = res.json as Open311Created[];
+      const [row] = await db.rows<{ title: string; description: string; suggestion: string }>(sql`
+        select c.title, c.description, t.suggestions->0->>'category' as suggestion
+        from cases c join hotline_tickets t on t.case_id = c.id where t.token = ${created.token}`);
+      expect(row.title).toBe(subject);
+      expect(row.description).toContain('提交不了申请');
+      // The citizen's service_code decides the category; the classifier's guess, kept with the ticket, follows the subject.
+      expect(row.suggestion).toBe('egov.online_services');
+
+      const bad = await form({ ...formFields(), 'attribute[subject]': 'x'.repeat(201) });
+      expect(bad.status).toBe(400);
+      expect(errorOf(bad).description).toMatch(/^attribute\[subject\] is longer than 200/);
     });
 
     it('creates a request from a JSON body placed by its address, answering in English on request', () => {

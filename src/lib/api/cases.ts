@@ -157,6 +157,8 @@ export interface TicketInput {
   callerPhone?: string | null;
   callerEmail?: string | null;
   text: string;
+  /** The report's title line when the channel has one (board post, Open311 attribute[subject]). */
+  subject?: string | null;
   address?: string | null;
   lon?: number | null;
   lat?: number | null;

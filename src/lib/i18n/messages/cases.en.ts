@@ -128,6 +128,8 @@ export const casesEn: Record<keyof typeof casesZhCN, string> = {
   'intake.callerName': 'Name',
   'intake.callerPhone': 'Phone',
   'intake.channel': 'Channel',
+  'intake.subject': 'Subject',
+  'intake.subjectPlaceholder': 'Title line, when the report has one (letter, message board); optional',
   'intake.text': 'Complaint',
   'intake.textPlaceholder': 'What the caller reports: what, where, since when',
   'intake.address': 'Address',

@@ -127,6 +127,8 @@ export const casesZhCN = {
   'intake.callerName': '姓名',
   'intake.callerPhone': '电话',
   'intake.channel': '渠道',
+  'intake.subject': '标题',
+  'intake.subjectPlaceholder': '来信、留言等带标题的诉求请填写标题（可不填）',
   'intake.text': '诉求内容',
   'intake.textPlaceholder': '记录市民反映的问题：什么事、在哪里、从什么时候开始',
   'intake.address': '地址',
