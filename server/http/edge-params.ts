@@ -39,10 +39,11 @@ export function queryProblem(params: URLSearchParams): { param: string | null; m
     if (CONTROL.test(name))
       return { param: shown, message: `query parameter name "${shown}" contains a control character` };
     const max = PARAM_MAX_LENGTH[name] ?? DEFAULT_PARAM_MAX_LENGTH;
+    const called = `query parameter "${shown}"`;
     if (value.length > max)
-      return { param: name, message: `${name} is longer than ${max} characters (${value.length})` };
+      return { param: name, message: `${called} is longer than ${max} characters (${value.length})` };
     if (CONTROL.test(value))
-      return { param: name, message: `${name} contains a control character (U+0000–U+001F or U+007F)` };
+      return { param: name, message: `${called} contains a control character (U+0000–U+001F or U+007F)` };
   }
   return null;
 }
