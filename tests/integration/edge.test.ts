@@ -339,7 +339,7 @@ describe.each(engines())('the HTTP edge on %s', (engine) => {
           );
         },
       ),
-      { seed: 20261207, numRuns: 160 },
+      { seed: 20261207, numRuns: 500 },
     );
     // Paths with an id in them, and the allocation plan (a heavier read: a few calls only).
     for (const id of ['0', '-1', '1.5', '99999999999', 'abc', '%00', "1'", '1e3', 'x'.repeat(300)]) {
@@ -419,7 +419,7 @@ describe.each(engines())('the HTTP edge on %s', (engine) => {
           );
         },
       ),
-      { seed: 20261208, numRuns: 120 },
+      { seed: 20261208, numRuns: 300 },
     );
   });
 });
