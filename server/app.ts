@@ -1,6 +1,6 @@
 // The application context: configuration, database, repositories and services, built once per process.
 // SvelteKit routes reach it through event.locals.app; the Socket.IO server and simulator share it.
-import { openDatabase, type Database } from './db/client';
+import { openDatabase, openPostgres, type Database } from './db/client';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { STREETS } from './domain/city-facts';
@@ -279,6 +279,11 @@ async function prepareApp(config: Config, log: Logger): Promise<App> {
     // instance serves the live demo from its own, smaller one. A reopen takes about two seconds.
     await db.close();
     db = await open();
+  }
+  if (db.engine === 'postgres' && config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS) {
+    // Migrating and the first start's generation may take long statements; serving may not.
+    await db.close();
+    db = await openPostgres(config.DATABASE_URL, { statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   }
   // An unreachable REDIS_URL fails the start (naming host:port) rather than running unshared.
   const shared = await openSharedStore({

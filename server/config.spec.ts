@@ -101,3 +101,23 @@ describe('embedded database settings', () => {
     );
   });
 });
+
+describe('edge settings', () => {
+  it('let no one frame the wall by default, and the listed origins when set', () => {
+    expect(loadConfig({}).WALL_FRAME_ANCESTORS).toEqual([]);
+    expect(
+      loadConfig({ WALL_FRAME_ANCESTORS: 'https://portal.example.gov  http://10.0.0.5:8080' })
+        .WALL_FRAME_ANCESTORS,
+    ).toEqual(['https://portal.example.gov', 'http://10.0.0.5:8080']);
+    expect(() => loadConfig({ WALL_FRAME_ANCESTORS: "https://a.example 'unsafe-inline'" })).toThrow(
+      /WALL_FRAME_ANCESTORS: a space-separated list of origins/,
+    );
+    expect(() => loadConfig({ WALL_FRAME_ANCESTORS: '*' })).toThrow(/WALL_FRAME_ANCESTORS/);
+  });
+
+  it('bound a PostgreSQL statement to 30 s by default', () => {
+    expect(loadConfig({}).DB_STATEMENT_TIMEOUT_MS).toBe(30_000);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).DB_STATEMENT_TIMEOUT_MS).toBe(0);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: 'long' })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+  });
+});

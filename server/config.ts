@@ -74,7 +74,7 @@ const schema = z.object({
   BASEMAP_STYLE_URL: z.string().url().optional(),
   /** A local PMTiles archive of vector tiles (Protomaps schema, or `npm run import:basemap`'s output). */
   BASEMAP_PMTILES: z.string().min(1).optional(),
-  ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  ALARM_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   HEARTBEAT_CHECK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // Device ingest (server/ingest/).
@@ -148,6 +148,16 @@ const schema = z.object({
     .default(['city', 'districts', 'hotspots']),
   WALL_SCENE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
   WALL_STALE_SECONDS: z.coerce.number().int().min(3).max(600).default(10),
+  // Origins allowed to frame the wall (a space-separated list of https://host[:port]); none by default.
+  WALL_FRAME_ANCESTORS: z
+    .string()
+    .transform((v) => v.split(/\s+/).filter(Boolean))
+    .refine((list) => list.every((o) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o)), {
+      message: 'a space-separated list of origins such as https://portal.example.gov',
+    })
+    .default([]),
+  // The longest a single SQL statement may run on PostgreSQL (statement_timeout), ms; 0 = no limit.
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   // Several nodes (docs/deployment.md). How live events cross nodes: auto = Redis Streams when REDIS_URL
   // is set, the PostgreSQL adapter when DATABASE_URL is, none (one process) on the embedded database.
   REALTIME_ADAPTER: z.enum(['auto', 'none', 'postgres', 'redis']).default('auto'),

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startApp } from './app';
+import { BASE_SECURITY_HEADERS } from './http/security-headers';
 import { loadConfig } from './config';
 import { setAppContext } from './context';
 import { startWatchdog } from './ingest/watchdog';
@@ -43,6 +44,8 @@ async function main() {
 
   const server = createServer((req, res) => {
     if (markHttp) req.headers[INTERNAL_PROTOCOL_HEADER] = 'http';
+    // Static files are served before the SvelteKit hook runs: they get the base headers here.
+    for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.setHeader(name, value);
     handler(req, res);
   });
   // Live events cross nodes through a Socket.IO adapter (none on the embedded database: one process).

@@ -1,15 +1,38 @@
-// Every request: attach the App, the signed-in user (from the session cookie) and the UI language.
+// Every request: refuse cross-site writes and unusable query strings, attach the App, the signed-in user
+// (from the session cookie) and the UI language, and add the security headers to the answer.
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { getAppContext } from '$server/context';
-import { formPostFromElsewhere } from '$server/http/csrf';
+import { crossSiteRefusal } from '$server/http/csrf';
 import { DISPLAY_COOKIE, displayAccess } from '$server/http/display-access';
+import { queryProblem } from '$server/http/edge-params';
 import { LANG_COOKIE, requestLang, setLangCookie } from '$server/http/lang-cookie';
+import { withSecurityHeaders } from '$server/http/security-headers';
 import { SESSION_COOKIE } from '$server/http/session-cookie';
+import { Open311Error } from '$server/open311/errors';
+import { renderError } from '$server/open311/render';
+
+/** A refusal before any route runs: Open311 gets its own error document, everyone else JSON. */
+function refuse(url: URL, status: 400 | 403, message: string): Response {
+  if (url.pathname.startsWith('/open311/'))
+    return renderError(url.pathname.endsWith('.xml') ? 'xml' : 'json', new Open311Error(status, message));
+  return Response.json({ message }, { status });
+}
 
 export const handle: Handle = async ({ event, resolve }) => {
-  if (formPostFromElsewhere(event.request, event.url))
-    return new Response('Cross-site form submissions are forbidden', { status: 403 });
   const app = getAppContext();
+  const res = await answer(event, resolve, app);
+  return withSecurityHeaders(res, event.url.pathname, app.config.WALL_FRAME_ANCESTORS);
+};
+
+async function answer(
+  event: Parameters<Handle>[0]['event'],
+  resolve: Parameters<Handle>[0]['resolve'],
+  app: ReturnType<typeof getAppContext>,
+): Promise<Response> {
+  const crossSite = crossSiteRefusal(event.request, event.url);
+  if (crossSite) return refuse(event.url, 403, crossSite);
+  const badQuery = queryProblem(event.url.searchParams);
+  if (badQuery) return refuse(event.url, 400, badQuery.message);
   event.locals.app = app;
   event.locals.user = await app.auth.userForToken(event.cookies.get(SESSION_COOKIE), new Date());
   // A kiosk signs in with a display token instead (see /wall/connect); a person's session wins.
@@ -29,7 +52,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   return resolve(event, {
     transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang),
   });
-};
+}
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status !== 404) {

@@ -66,12 +66,14 @@ export const PGLITE_SHARED_BUFFERS_MB = 32;
 export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { trimmedPostgis } = await import('./pglite-postgis');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { drizzle } = await import('drizzle-orm/pglite');
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
     const sharedBuffers = opts.sharedBuffersMb ?? PGLITE_SHARED_BUFFERS_MB;
     const client = await PGlite.create(dataDir, {
-      extensions: { postgis: await trimmedPostgis() },
+      // pg_trgm: the cases' title search index (migration 0018).
+      extensions: { postgis: await trimmedPostgis(), pg_trgm },
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}MB`],
     });
     // PGlite keeps each extension's unpacked bundle (a Blob) after copying it into its file system.
@@ -137,11 +139,19 @@ function lockDataDir(dataDir: string): () => void {
  */
 const COPY_SETTINGS = { jit: 'off' };
 
-/** Connects to a real PostgreSQL; fails with a message naming the host when it cannot be reached. */
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Database> {
+/**
+ * Connects to a real PostgreSQL; fails with a message naming the host when it cannot be reached.
+ * `statementTimeoutMs` (DB_STATEMENT_TIMEOUT_MS) bounds every statement of the pool's sessions, so a
+ * runaway query frees its connection; the big COPY reads run on connections of their own, without it.
+ */
+export async function openPostgres(
+  url: string,
+  opts: { max?: number; statementTimeoutMs?: number } = {},
+): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
+  const connection = opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : undefined;
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10, connection });
   try {
     await client`select 1`;
   } catch (err) {

@@ -1,12 +1,16 @@
 // Playwright fixtures: one production server per worker, a page that fails the test if it requests
-// anything outside the app's origin, and a login helper.
+// anything outside the app's origin or breaks the Content-Security-Policy, and a login helper.
 import { test as base, expect, type Page } from '@playwright/test';
 import { startTestServer, type ServerOptions, type TestServer } from './server';
 
 export type Role = 'admin' | 'leader' | 'officer' | 'staff';
 
 export const test = base.extend<
-  { foreignRequests: string[]; login: (role: Role, next?: string) => Promise<void> },
+  {
+    foreignRequests: string[];
+    cspViolations: string[];
+    login: (role: Role, next?: string) => Promise<void>;
+  },
   { server: TestServer; serverOptions: ServerOptions }
 >({
   // A spec file may ask for a server of its own (`test.use({ serverOptions: … })`): Playwright then gives
@@ -32,6 +36,28 @@ export const test = base.extend<
     await use(foreign);
     expect(foreign, 'the page requested something outside the app origin').toEqual([]);
   },
+  // Every page of every test: a blocked script, style, worker, image or connection fails it. The page's
+  // securitypolicyviolation events are reported through a binding; a worker's only reach the console.
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      await page.exposeBinding('__cspViolation', (_source, text: string) => void violations.push(text));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const report = (window as unknown as { __cspViolation?: (t: string) => void }).__cspViolation;
+          report?.(
+            `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`,
+          );
+        });
+      });
+      page.on('console', (msg) => {
+        if (/Content.Security.Policy/i.test(msg.text())) violations.push(msg.text());
+      });
+      await use(violations);
+      expect(violations, 'the page broke its Content-Security-Policy').toEqual([]);
+    },
+    { auto: true },
+  ],
   login: async ({ page, server, foreignRequests: _ }, use) => {
     // `next`: where to land (default the map console). A test that goes elsewhere straight away lands on a
     // page without WebGL: starting the map only to leave it costs seconds of software rendering.

@@ -4,6 +4,7 @@
 import { error, json } from '@sveltejs/kit';
 import { can } from '$server/domain/roles';
 import { idParam, requireApi } from '$server/http/guards';
+import { controlCharPath, requireJsonType } from '$server/http/json-body';
 import { BodyTooLargeError, readBodyLimited } from '$server/ingest/http-ingest';
 import type { Refused } from '$server/services/rule-override.service';
 import type { SensorRulesResponse } from '$lib/api/rules';
@@ -31,6 +32,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 export const PUT: RequestHandler = async ({ locals, params, request }) => {
   const user = requireApi(locals, 'rules:override');
   const id = idParam(params.id, 'sensor id');
+  requireJsonType(request);
   let text: string;
   try {
     text = await readBodyLimited(request, MAX_BODY_BYTES);
@@ -47,6 +49,8 @@ export const PUT: RequestHandler = async ({ locals, params, request }) => {
       `the body must be JSON: an object of overrides keyed by rule id, or null to clear them (${(err as Error).message})`,
     );
   }
+  const bad = controlCharPath(body);
+  if (bad) error(400, `${bad}: contains a control character`);
   const r = await locals.app.ruleOverrides.replace(id, body, user, new Date());
   if (!r.ok) refuse(id, r);
   return json({ ...r.rules, canEdit: true } satisfies SensorRulesResponse);
