@@ -23,7 +23,11 @@ describe('CSV formula neutralisation', () => {
     ['\t=1+1'],
     ['\r=1+1'],
   ])('a text cell %j that a spreadsheet would run is written with a leading apostrophe', (text) => {
-    const [cell] = cells(toCsv(['x'], [[text]]).slice(1).split('\r\n')[1]);
+    const [cell] = cells(
+      toCsv(['x'], [[text]])
+        .slice(1)
+        .split('\r\n')[1],
+    );
     expect(cell).toBe(`'${text}`);
   });
 

@@ -120,7 +120,7 @@ export function httpIngest(
       });
       const whole = parsed.rejections.find((r) => r.index === WHOLE_BODY);
       if (whole) {
-        await pipeline.submit([{ rejection: whole, envelope: envelopeOf(gateway, body.slice(0, 4096)) }]);
+        await pipeline.submit([{ rejection: whole, envelope: envelopeOf(gateway, body) }]);
         return {
           status: whole.reason === 'oversize' ? 413 : 400,
           body: {
@@ -150,7 +150,7 @@ export function httpIngest(
       for (const r of parsed.rejections) {
         items.push({
           rejection: { reason: r.reason, detail: r.detail, sensorCode: r.sensorCode },
-          envelope: envelopeOf(gateway, raw[r.index]?.slice(0, 4096) ?? null),
+          envelope: envelopeOf(gateway, raw[r.index] ?? null),
         });
         indexOf.push(r.index);
       }

@@ -21,6 +21,8 @@ import { SensorCache } from './sensor-cache';
 const UNKNOWN_CODE_REFRESH_MS = 5000;
 /** How often reading history's partitions are kept up (days ahead made, days past retention dropped), ms. */
 const RETENTION_EVERY_MS = 3_600_000;
+/** How often dead letters past their retention or row cap are deleted, ms. */
+const DEAD_LETTER_TRIM_MS = 60_000;
 /** Most items one HTTP request may carry. */
 const HTTP_MAX_ITEMS = 50_000;
 
@@ -113,6 +115,7 @@ export function createIngest(
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttIngest | null = null;
   let retention: NodeJS.Timeout | null = null;
+  let deadLetterTrim: NodeJS.Timeout | null = null;
   /** The maintenance run in progress, awaited by stop() so it does not outlive the runtime. */
   let maintaining: Promise<void> | null = null;
 
@@ -146,10 +149,21 @@ export function createIngest(
     maintaining ??= maintain().finally(() => (maintaining = null));
   };
 
+  /** Deletes dead letters past DEAD_LETTER_RETENTION_DAYS or beyond DEAD_LETTER_MAX_ROWS (idempotent). */
+  const trimDeadLetters = async (now = new Date()) => {
+    const gone = await repos.deadLetters.trim(now, {
+      days: config.DEAD_LETTER_RETENTION_DAYS,
+      maxRows: config.DEAD_LETTER_MAX_ROWS,
+    });
+    if (gone.expired || gone.overCap) log.info('dead letters trimmed (their counts are kept)', gone);
+    return gone;
+  };
+
   return {
     pipeline,
     sensors,
     http,
+    trimDeadLetters,
 
     /**
      * Loads the registry, starts the broker (if embedded) and the MQTT client, and (unless
@@ -196,6 +210,13 @@ export function createIngest(
         throw err;
       }
       if (opts.maintainReadings ?? true) this.maintainReadings();
+      // Every node trims (the deletes are idempotent): a flood of refusals is bounded within a minute.
+      deadLetterTrim = setInterval(() => {
+        trimDeadLetters().catch((err: Error) =>
+          log.warn('dead letters: trimming failed; next try in a minute', { error: err.message }),
+        );
+      }, DEAD_LETTER_TRIM_MS);
+      deadLetterTrim.unref();
       return { url, embedded, subscription: mqtt.stats().subscription };
     },
 
@@ -222,6 +243,8 @@ export function createIngest(
     async stop(): Promise<void> {
       if (retention) clearInterval(retention);
       retention = null;
+      if (deadLetterTrim) clearInterval(deadLetterTrim);
+      deadLetterTrim = null;
       await maintaining;
       const client = mqtt;
       mqtt = null;

@@ -9,6 +9,7 @@ import { performanceEn } from './performance.en';
 import { publicEn } from './public.en';
 import { wallEn } from './wall.en';
 import { textEn } from './text.en';
+import { deadLettersEn } from './dead-letters.en';
 
 export const en: Messages = {
   ...casesEn,
@@ -19,6 +20,7 @@ export const en: Messages = {
   ...publicEn,
   ...wallEn,
   ...textEn,
+  ...deadLettersEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',
 

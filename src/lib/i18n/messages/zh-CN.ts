@@ -9,6 +9,7 @@ import { performanceZhCN } from './performance.zh-CN';
 import { publicZhCN } from './public.zh-CN';
 import { wallZhCN } from './wall.zh-CN';
 import { textZhCN } from './text.zh-CN';
+import { deadLettersZhCN } from './dead-letters.zh-CN';
 
 export const zhCN = {
   ...casesZhCN,
@@ -19,6 +20,7 @@ export const zhCN = {
   ...publicZhCN,
   ...wallZhCN,
   ...textZhCN,
+  ...deadLettersZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',
 
