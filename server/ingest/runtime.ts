@@ -11,10 +11,12 @@ import { applyOverrides, parseRules, type Rule } from '../domain/rules';
 import { DEFAULT_RULES } from '../domain/rules.defaults';
 import type { SensorFamily } from '../domain/sensor-state';
 import type { Logger } from '../log';
+import { isRejection, parseTopic } from '../domain/ingest';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import type { OversizePacket } from './broker-guard';
 import { httpIngest, type HttpIngest } from './http-ingest';
 import { MqttIngest, type MqttIngestStats } from './mqtt-ingest';
-import { IngestPipeline, type IngestStats } from './pipeline';
+import { IngestPipeline, type IngestItem, type IngestStats } from './pipeline';
 import { SensorCache } from './sensor-cache';
 
 /** Unknown sensor codes are looked up in the database at most this often, ms. */
@@ -186,6 +188,12 @@ export function createIngest(
         broker = await startEmbeddedBroker({
           host: config.MQTT_EMBEDDED_HOST,
           port: config.MQTT_EMBEDDED_PORT,
+          maxPacketBytes: embeddedMaxPacketBytes(config),
+          onOversize: (p) => {
+            pipeline
+              .submit([oversizeLetter(p, embeddedMaxPacketBytes(config))])
+              .catch((err: Error) => log.warn('dead letter not stored', { error: err.message }));
+          },
         });
       }
       const url = config.MQTT_URL ?? broker!.url;
@@ -264,6 +272,22 @@ export function createIngest(
 }
 
 export type IngestRuntime = ReturnType<typeof createIngest>;
+
+/** The largest packet the embedded broker takes: a payload at the message limit plus a topic of 1 KB. */
+export function embeddedMaxPacketBytes(config: Pick<Config, 'INGEST_MAX_MESSAGE_BYTES'>): number {
+  return config.INGEST_MAX_MESSAGE_BYTES + 1024;
+}
+
+/** The dead letter of a packet the embedded broker refused by size, before reading it. */
+function oversizeLetter(p: OversizePacket, limit: number): IngestItem {
+  const topic = p.topic === null ? null : parseTopic(p.topic);
+  const sensorCode = topic && !isRejection(topic) ? topic.sensorCode : undefined;
+  const detail = `MQTT packet has ${p.bytes} bytes; the embedded broker takes at most ${limit} (INGEST_MAX_MESSAGE_BYTES + 1024) and closed the connection`;
+  return {
+    rejection: { reason: 'oversize', detail, ...(sensorCode ? { sensorCode } : {}) },
+    envelope: { channel: 'mqtt', source: p.topic, payload: p.head, receivedBytes: p.bytes },
+  };
+}
 
 /** The MQTT client id of a node without MQTT_CLIENT_ID: "citynerve-" and its NODE_ID (default host-port). */
 export function mqttClientIdOf(config: Pick<Config, 'NODE_ID' | 'PORT'>): string {
