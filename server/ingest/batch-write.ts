@@ -101,12 +101,25 @@ const payloadText = (p: IngestEnvelope['payload'], receivedBytes?: number) =>
     : typeof p === 'string'
       ? cutPayload(p)
       : typeof p === 'function'
-        ? cutPayload(p())
+        ? renderedPayload(p)
         : cutPayload(
             utf8.decode(p.subarray(0, DEAD_LETTER_PAYLOAD_CHARS)),
             receivedBytes ?? p.byteLength,
             'bytes',
           );
+
+/**
+ * A gateway item's text, rendered only now. JSON.stringify recurses: values nested a few thousand levels
+ * deep (JSON.parse takes them) overflow the stack, and a throw here would fail the whole batch on every
+ * retry. Such an item keeps a note instead of its text.
+ */
+function renderedPayload(render: () => string): string {
+  try {
+    return cutPayload(render());
+  } catch (err) {
+    return `[payload not kept: ${(err as Error).message}]`;
+  }
+}
 
 // Results are only read: one object each for the two common ones.
 const ACCEPTED: ItemResult = Object.freeze({ status: 'accepted' });

@@ -78,7 +78,14 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
 function rawItems(body: string): string[] {
   if (body.trimStart().startsWith('[')) {
     try {
-      return (JSON.parse(body) as unknown[]).map((item) => JSON.stringify(item) ?? String(item));
+      return (JSON.parse(body) as unknown[]).map((item) => {
+        try {
+          return JSON.stringify(item) ?? String(item);
+        } catch (err) {
+          // Nested too deeply to write back out (see batch-write.ts): kept as a note.
+          return `[item not kept: ${(err as Error).message}]`;
+        }
+      });
     } catch {
       return [];
     }

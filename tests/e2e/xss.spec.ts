@@ -124,7 +124,11 @@ test('complaint, caller, address and Open311 text with HTML are shown as text on
     await rows.nth(i).click();
     const reports = page.getByTestId('hotspot-reports');
     await expect(reports).toBeVisible();
-    if ((await reports.textContent())?.includes(TITLE_PAYLOAD)) seen = true;
+    // The reports load after the click: give each cell a moment to show ours.
+    seen ||= await expect(reports)
+      .toContainText(TITLE_PAYLOAD, { timeout: 4000 })
+      .then(() => true)
+      .catch(() => false);
     await assertClean(page, dialogs, `/hotspots row ${i + 1}`);
   }
   expect(seen, 'the payload reports form one of the top hot-spot cells and show as text').toBe(true);

@@ -18,6 +18,14 @@ export function cutPayload(text: string, received = text.length, unit: 'bytes' |
   return text.slice(0, DEAD_LETTER_PAYLOAD_CHARS) + truncationMarker(received, unit);
 }
 
+/**
+ * Text PostgreSQL can store: a NUL character (binary garbage, or "\u0000" in a gateway's JSON) makes the
+ * insert fail, and with it the whole batch on every retry. It is kept as the visible symbol ␀ instead.
+ */
+function text<T extends string | null>(s: T): T {
+  return (s !== null && s.includes('\u0000') ? s.replace(/\u0000/g, '\u2400') : s) as T;
+}
+
 /** How many dead letters to keep (config DEAD_LETTER_RETENTION_DAYS and DEAD_LETTER_MAX_ROWS). */
 export interface DeadLetterRetention {
   /** Rows older than this many days are deleted. */
@@ -79,17 +87,17 @@ export function deadLettersRepository(db: Database) {
       if (letters.length === 0) return;
       // A payload already cut upstream carries its marker, which may run past the limit: keep it whole.
       const max = DEAD_LETTER_PAYLOAD_CHARS + 64;
-      const cut = (s: string | null) => (s === null ? null : s.length > max ? cutPayload(s) : s);
+      const cut = (s: string | null) => text(s === null ? null : s.length > max ? cutPayload(s) : s);
       // The tally is counted in the same statement (and transaction) as the rows, in reason order so two
       // writers lock the tally rows in one order.
       await db.rows(
         sql`with letters as (
               insert into dead_letters (channel, source, reason, detail, sensor_code, payload)
               select * from unnest(${pgArray(letters.map((l) => l.channel))}::text[],
-                                 ${pgArray(letters.map((l) => l.source))}::text[],
+                                 ${pgArray(letters.map((l) => text(l.source)))}::text[],
                                  ${pgArray(letters.map((l) => l.reason))}::text[],
-                                 ${pgArray(letters.map((l) => l.detail))}::text[],
-                                 ${pgArray(letters.map((l) => l.sensorCode))}::text[],
+                                 ${pgArray(letters.map((l) => text(l.detail)))}::text[],
+                                 ${pgArray(letters.map((l) => text(l.sensorCode)))}::text[],
                                  ${pgArray(letters.map((l) => cut(l.payload)))}::text[])
               returning reason)
             insert into dead_letter_tallies (reason, count, last_at)
