@@ -23,7 +23,7 @@ export function cutPayload(text: string, received = text.length, unit: 'bytes' |
  * insert fail, and with it the whole batch on every retry. It is kept as the visible symbol ␀ instead.
  */
 function text<T extends string | null>(s: T): T {
-  return (s !== null && s.includes('\u0000') ? s.replace(/\u0000/g, '\u2400') : s) as T;
+  return (s !== null && s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s) as T;
 }
 
 /** How many dead letters to keep (config DEAD_LETTER_RETENTION_DAYS and DEAD_LETTER_MAX_ROWS). */
