@@ -113,6 +113,19 @@ const schema = z.object({
     .max(256 * 1_048_576)
     .default(8 * 1_048_576),
   INGEST_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
+  // Dead letters (refused device messages) are trimmed every minute: older than this many days, or beyond
+  // this many rows (oldest first). Their counts per reason stay (dead_letter_tallies).
+  DEAD_LETTER_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .min(0.01, 'at least 0.01 days')
+    .max(3650, 'at most 3650 days')
+    .default(14),
+  DEAD_LETTER_MAX_ROWS: z.coerce
+    .number({ message: 'must be a whole number of rows' })
+    .int('must be a whole number of rows')
+    .min(100, 'at least 100 rows')
+    .max(100_000_000, 'at most 100000000 rows')
+    .default(200_000),
   // Cases (server/services/case.service.ts, intake.service.ts).
   WORK_HOURS: z.string().default('09:00-12:00,13:00-18:00'),
   HOLIDAYS: z.string().default(''),

@@ -440,6 +440,19 @@ export const deadLetters = pgTable(
   (t) => [index('dead_letters_received_idx').on(t.receivedAt), index('dead_letters_reason_idx').on(t.reason)],
 );
 
+/**
+ * Every dead letter ever counted, per reason: the counter that survives dead_letters' retention (old rows
+ * are trimmed, their count stays here). Written in the same statement as the letters themselves.
+ */
+export const deadLetterTallies = pgTable('dead_letter_tallies', {
+  /** Machine-readable reason, as in dead_letters.reason. */
+  reason: text('reason').primaryKey(),
+  /** Dead letters of this reason since the table was made (kept and trimmed alike). */
+  count: bigint('count', { mode: 'number' }).notNull().default(0),
+  /** When the last one arrived. */
+  lastAt: tz('last_at').notNull().defaultNow(),
+});
+
 /** An HTTP ingest gateway and the hash of its key. */
 export const gateways = pgTable('gateways', {
   id: serial('id').primaryKey(),

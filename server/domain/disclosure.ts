@@ -132,23 +132,8 @@ export class RateLimiter {
   }
 }
 
-/** A CSV field value; null is written as an empty field. */
-export type CsvValue = string | number | boolean | null;
-
-function csvField(v: CsvValue): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * CSV per RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled) with a
- * UTF-8 byte-order mark so spreadsheet programs read the Chinese names.
- */
-export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  const lines = [header, ...rows].map((r) => r.map(csvField).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
+// The CSV writer is shared with the other exports (domain/csv.ts).
+export { toCsv, type CsvValue } from './csv';
 
 /** A cell's published count. */
 export interface CellCount extends Disclosed {

@@ -6,7 +6,12 @@
 // conflict costs those sensors a second look rather than the whole batch a rollback. Alarms are planned
 // last, from the open alarms as they were when each sensor's state was read, and dead letters go with
 // the batch.
-import type { DeadLettersRepository, DeadLetterInput } from '../db/repositories/dead-letters.repository';
+import {
+  cutPayload,
+  DEAD_LETTER_PAYLOAD_CHARS,
+  type DeadLettersRepository,
+  type DeadLetterInput,
+} from '../db/repositories/dead-letters.repository';
 import type {
   CurrentState,
   IngestRepository,
@@ -37,6 +42,8 @@ export interface IngestEnvelope {
    * when the message does become a dead letter: most never do.
    */
   payload: string | Uint8Array | (() => string) | null;
+  /** The message's size as received, bytes, when `payload` holds only its first bytes (an oversize one). */
+  receivedBytes?: number;
   /** True for the demo simulator's readings (it stands in for devices that do not report themselves). */
   simulated?: boolean;
 }
@@ -86,14 +93,33 @@ export interface BatchReport {
   conflicts: number;
 }
 
-const DEAD_LETTER_BYTES = 4096;
 const utf8 = new TextDecoder('utf-8');
-const payloadText = (p: IngestEnvelope['payload']) =>
-  p === null || typeof p === 'string'
-    ? p
-    : typeof p === 'function'
-      ? p().slice(0, DEAD_LETTER_BYTES)
-      : utf8.decode(p.subarray(0, DEAD_LETTER_BYTES));
+/** A dead letter's payload: only its first bytes decoded, cut with a marker naming the size received. */
+const payloadText = (p: IngestEnvelope['payload'], receivedBytes?: number) =>
+  p === null
+    ? null
+    : typeof p === 'string'
+      ? cutPayload(p)
+      : typeof p === 'function'
+        ? renderedPayload(p)
+        : cutPayload(
+            utf8.decode(p.subarray(0, DEAD_LETTER_PAYLOAD_CHARS)),
+            receivedBytes ?? p.byteLength,
+            'bytes',
+          );
+
+/**
+ * A gateway item's text, rendered only now. JSON.stringify recurses: values nested a few thousand levels
+ * deep (JSON.parse takes them) overflow the stack, and a throw here would fail the whole batch on every
+ * retry. Such an item keeps a note instead of its text.
+ */
+function renderedPayload(render: () => string): string {
+  try {
+    return cutPayload(render());
+  } catch (err) {
+    return `[payload not kept: ${(err as Error).message}]`;
+  }
+}
 
 // Results are only read: one object each for the two common ones.
 const ACCEPTED: ItemResult = Object.freeze({ status: 'accepted' });
@@ -259,7 +285,7 @@ export async function writeBatch(
           reason: rejection.reason,
           detail: rejection.detail,
           sensorCode: rejection.sensorCode ?? null,
-          payload: payloadText(envelope.payload),
+          payload: payloadText(envelope.payload, envelope.receivedBytes),
         });
         p.result = { status: 'rejected', reason: rejection.reason, detail: rejection.detail };
       }

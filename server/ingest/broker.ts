@@ -5,6 +5,7 @@
 // broker (Mosquitto, EMQX) and sets MQTT_URL.
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { PacketGuard, type OversizePacket } from './broker-guard';
 
 /** A running embedded broker. */
 export interface EmbeddedBroker {
@@ -16,10 +17,24 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+/** Settings of the embedded broker. */
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  /** Largest MQTT packet a device may send, bytes; a larger one closes its connection unread. */
+  maxPacketBytes?: number;
+  /** Told of every packet refused by size (to count it as a dead letter). */
+  onOversize?: (p: OversizePacket) => void;
+}
+
 /** Starts aedes on a TCP port; fails with a clear message when the port is taken. */
-export async function startEmbeddedBroker(opts: { host: string; port: number }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker({ id: 'citynerve-embedded' });
-  const server: Server = createServer(aedes.handle);
+  const max = opts.maxPacketBytes ?? Infinity;
+  const onOversize = opts.onOversize ?? (() => {});
+  const server: Server = createServer((socket) =>
+    aedes.handle(Number.isFinite(max) ? new PacketGuard(socket, max, onOversize) : socket),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

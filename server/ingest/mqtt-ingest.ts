@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { isRejection, parseTopic, parseReadingPayload } from '../domain/ingest';
 import type { Logger } from '../log';
-import { TappedStream } from './mqtt-wire';
+import { OVERSIZE_HEAD_BYTES, TappedStream } from './mqtt-wire';
 import type { IngestItem, IngestPipeline } from './pipeline';
 
 /** The topic filter every node subscribes to (district / family / sensor code). */
@@ -174,8 +174,10 @@ export class MqttIngest {
       const tap: TappedStream = new TappedStream(
         build(c, opts),
         v5,
-        (buf, topic, qos, messageId, from, to) => this.onPublish(tap, buf, topic, qos, messageId, from, to),
+        (buf, topic, qos, messageId, from, to, size) =>
+          this.onPublish(tap, buf, topic, qos, messageId, from, to, size),
         (t) => this.afterChunk(t),
+        o.maxMessageBytes + OVERSIZE_HEAD_BYTES,
       );
       return tap;
     };
@@ -299,7 +301,26 @@ export class MqttIngest {
     return { reading: parsed, envelope };
   }
 
-  /** One PUBLISH from the fast lane; its payload is buf[from, to). */
+  /** A message refused by its declared size before its payload was read: the first bytes kept. */
+  private oversizeItem(topicName: string, head: Uint8Array, size: number): IngestItem {
+    const topic = parseTopic(topicName);
+    const sensorCode = isRejection(topic) ? undefined : topic.sensorCode;
+    const detail = `message has ${size} bytes; the limit is ${this.opts.maxMessageBytes}`;
+    return {
+      rejection:
+        sensorCode === undefined
+          ? { reason: 'oversize', detail }
+          : { reason: 'oversize', detail, sensorCode },
+      envelope: {
+        channel: 'mqtt',
+        source: topicName,
+        payload: Buffer.from(head.subarray(0, 4096)),
+        receivedBytes: size,
+      },
+    };
+  }
+
+  /** One PUBLISH from the fast lane; its payload is buf[from, to) of `size` bytes. */
   private onPublish(
     via: TappedStream,
     buf: Buffer,
@@ -308,6 +329,7 @@ export class MqttIngest {
     messageId: number,
     from: number,
     to: number,
+    size: number,
   ): void {
     // Stopping: not taken, not acknowledged; the broker hands it over again when this node comes back.
     if (this.stopping) return;
@@ -316,6 +338,15 @@ export class MqttIngest {
     const ack: AckEntry | null = qos === 1 ? { messageId, via, done: null } : null;
     if (ack) this.ackOrder.push(ack);
     let payload: Uint8Array | string;
+    if (size > to - from) {
+      // Only its head arrived in full (the rest is being skipped): refused by size, a copy of the head kept.
+      this.received.push({ item: this.oversizeItem(topic, buf.subarray(from, to), size), ack });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushReceived());
+      }
+      return;
+    }
     if (to - from > this.opts.maxMessageBytes) payload = buf.subarray(from, to);
     else {
       // Decoding in place spares a Buffer per message; invalid UTF-8 shows as U+FFFD, and such a

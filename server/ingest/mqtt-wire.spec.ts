@@ -1,6 +1,6 @@
 // The fast lane's packet reader against hand-built MQTT 3.1.1 and 5 byte streams, cut at every byte.
 import { describe, expect, it } from 'vitest';
-import { FrameReader } from './mqtt-wire';
+import { FrameReader, OVERSIZE_HEAD_BYTES } from './mqtt-wire';
 
 /** MQTT's variable-length integer. */
 function varint(n: number): number[] {
@@ -107,5 +107,36 @@ describe('MQTT fast-lane reader', () => {
     const broken = Buffer.from([0x32, 4, 0, 50, 0x61, 0x62]);
     expect(r.read(broken)).toEqual(broken);
     expect(seen).toEqual([]);
+  });
+
+  it('hands over only the head of a 5 MB PUBLISH with its declared size, skips the rest unbuffered, and reads on', () => {
+    const limit = 16_384 + OVERSIZE_HEAD_BYTES;
+    const heads: { topic: string; id: number; kept: number; size: number }[] = [];
+    const payloads: string[] = [];
+    const r = new FrameReader(
+      false,
+      (buf, topic, _qos, id, from, to, size) => {
+        if (size > to - from) heads.push({ topic, id, kept: to - from, size });
+        else payloads.push(buf.toString('utf8', from, to));
+      },
+      limit,
+    );
+    const big = publish('citynerve/jingan/drain/DR-9/reading', 'x'.repeat(5 * 1_048_576), { qos: 1, id: 42 });
+    const after = publish('citynerve/jingan/drain/DR-1/reading', '{"a":1}', { qos: 1, id: 43 });
+    const stream = Buffer.concat([big, after]);
+    let largestHeld = 0;
+    const others: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += 65_536) {
+      const out = r.read(stream.subarray(at, at + 65_536));
+      if (out) others.push(out);
+      largestHeld = Math.max(largestHeld, (r as unknown as { rest: Buffer | null }).rest?.length ?? 0);
+    }
+    expect(heads).toEqual([
+      { topic: 'citynerve/jingan/drain/DR-9/reading', id: 42, kept: expect.any(Number), size: 5 * 1_048_576 },
+    ]);
+    expect(heads[0].kept).toBeLessThan(2 * OVERSIZE_HEAD_BYTES);
+    expect(largestHeld).toBeLessThan(2 * OVERSIZE_HEAD_BYTES); // never the whole 5 MB
+    expect(payloads).toEqual(['{"a":1}']);
+    expect(others).toEqual([]);
   });
 });

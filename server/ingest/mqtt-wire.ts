@@ -7,7 +7,11 @@
 // reconnecting.
 import { Duplex } from 'node:stream';
 
-/** Called for every QoS 0/1 PUBLISH; the payload is buf[payloadStart, payloadEnd). */
+/**
+ * Called for every QoS 0/1 PUBLISH; the payload is buf[payloadStart, payloadEnd). `payloadBytes` is the
+ * payload's declared size: larger than payloadEnd - payloadStart when only the head of an oversize packet
+ * was kept (the rest is skipped as it arrives, never buffered).
+ */
 export type PublishHandler = (
   buf: Buffer,
   topic: string,
@@ -15,9 +19,15 @@ export type PublishHandler = (
   messageId: number,
   payloadStart: number,
   payloadEnd: number,
+  payloadBytes: number,
 ) => void;
 
 const PUBLISH = 3;
+/**
+ * Of a PUBLISH larger than the reader's limit only this much is buffered before it is handed over: room for
+ * the longest topic (65,535 bytes), properties and the payload's first bytes for the dead letter.
+ */
+export const OVERSIZE_HEAD_BYTES = 70_000;
 
 /**
  * Splits a byte stream into MQTT packets. PUBLISH packets of QoS 0 and 1 go to `onPublish`; the bytes of
@@ -27,15 +37,31 @@ export class FrameReader {
   private rest: Buffer | null = null;
   /** After a malformed header nothing is parsed any more: mqtt.js gets the bytes and drops the connection. */
   private passThrough = false;
+  /** Bytes of an oversize PUBLISH still to come, dropped as they arrive. */
+  private skip = 0;
 
   constructor(
     private readonly v5: boolean,
     private readonly onPublish: PublishHandler,
+    /**
+     * A PUBLISH whose remaining length is above this is not buffered whole: its head goes to onPublish
+     * (with the declared size) once OVERSIZE_HEAD_BYTES of it are in, the rest is skipped. Memory per
+     * connection stays bounded whatever a device or broker sends (MQTT allows 256 MB).
+     */
+    private readonly maxPacketBytes = Infinity,
   ) {}
 
   /** Reads one chunk; returns the bytes that are not fast-lane PUBLISH packets (null when none). */
   read(chunk: Buffer): Buffer | null {
     if (this.passThrough) return chunk;
+    if (this.skip > 0) {
+      if (chunk.length <= this.skip) {
+        this.skip -= chunk.length;
+        return null;
+      }
+      chunk = chunk.subarray(this.skip);
+      this.skip = 0;
+    }
     const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
     this.rest = null;
     let others: Buffer[] | null = null;
@@ -65,9 +91,21 @@ export class FrameReader {
         break;
       }
       const end = i + len;
-      if (end > buf.length) break;
       const head = buf[at];
-      if (head >> 4 !== PUBLISH || !this.publish(buf, head, i, end)) {
+      if (end > buf.length) {
+        // An oversize PUBLISH: hand over its head now and drop the rest as it comes.
+        if (
+          len > this.maxPacketBytes &&
+          buf.length - i >= OVERSIZE_HEAD_BYTES &&
+          head >> 4 === PUBLISH &&
+          this.publish(buf, head, i, buf.length, end)
+        ) {
+          this.skip = end - buf.length;
+          at = buf.length;
+        }
+        break;
+      }
+      if (head >> 4 !== PUBLISH || !this.publish(buf, head, i, end, end)) {
         (others ??= []).push(buf.subarray(at, end));
       }
       at = end;
@@ -77,8 +115,11 @@ export class FrameReader {
     return others.length === 1 ? others[0] : Buffer.concat(others);
   }
 
-  /** Decodes one PUBLISH of QoS 0/1 at buf[from, end); false leaves it to mqtt.js. */
-  private publish(buf: Buffer, head: number, from: number, end: number): boolean {
+  /**
+   * Decodes one PUBLISH of QoS 0/1 at buf[from, end) (the packet's first bytes when `packetEnd` lies
+   * beyond); false leaves it to mqtt.js.
+   */
+  private publish(buf: Buffer, head: number, from: number, end: number, packetEnd: number): boolean {
     const qos = (head >> 1) & 3;
     if (qos > 1 || from + 2 > end) return false;
     const topicLen = buf.readUInt16BE(from);
@@ -105,7 +146,8 @@ export class FrameReader {
       if (at > end) return false;
     }
     if (topicLen === 0 || topicEnd > end) return false;
-    this.onPublish(buf, buf.toString('utf8', from + 2, topicEnd), qos as 0 | 1, messageId, at, end);
+    const topic = buf.toString('utf8', from + 2, topicEnd);
+    this.onPublish(buf, topic, qos as 0 | 1, messageId, at, end, packetEnd - at);
     return true;
   }
 }
@@ -124,9 +166,11 @@ export class TappedStream extends Duplex {
     onPublish: PublishHandler,
     /** Called after each chunk's PUBLISH packets were handed over (end of one read). */
     onChunk: (tap: TappedStream) => void,
+    /** See FrameReader: larger PUBLISH packets are not buffered whole. */
+    maxPacketBytes = Infinity,
   ) {
     super({ allowHalfOpen: false });
-    this.reader = new FrameReader(v5, onPublish);
+    this.reader = new FrameReader(v5, onPublish, maxPacketBytes);
     socket.on('data', (chunk: Buffer) => {
       const others = this.reader.read(chunk);
       if (others) this.push(others);

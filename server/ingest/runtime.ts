@@ -11,16 +11,20 @@ import { applyOverrides, parseRules, type Rule } from '../domain/rules';
 import { DEFAULT_RULES } from '../domain/rules.defaults';
 import type { SensorFamily } from '../domain/sensor-state';
 import type { Logger } from '../log';
+import { isRejection, parseTopic } from '../domain/ingest';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import type { OversizePacket } from './broker-guard';
 import { httpIngest, type HttpIngest } from './http-ingest';
 import { MqttIngest, type MqttIngestStats } from './mqtt-ingest';
-import { IngestPipeline, type IngestStats } from './pipeline';
+import { IngestPipeline, type IngestItem, type IngestStats } from './pipeline';
 import { SensorCache } from './sensor-cache';
 
 /** Unknown sensor codes are looked up in the database at most this often, ms. */
 const UNKNOWN_CODE_REFRESH_MS = 5000;
 /** How often reading history's partitions are kept up (days ahead made, days past retention dropped), ms. */
 const RETENTION_EVERY_MS = 3_600_000;
+/** How often dead letters past their retention or row cap are deleted, ms. */
+const DEAD_LETTER_TRIM_MS = 60_000;
 /** Most items one HTTP request may carry. */
 const HTTP_MAX_ITEMS = 50_000;
 
@@ -113,6 +117,7 @@ export function createIngest(
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttIngest | null = null;
   let retention: NodeJS.Timeout | null = null;
+  let deadLetterTrim: NodeJS.Timeout | null = null;
   /** The maintenance run in progress, awaited by stop() so it does not outlive the runtime. */
   let maintaining: Promise<void> | null = null;
 
@@ -146,10 +151,21 @@ export function createIngest(
     maintaining ??= maintain().finally(() => (maintaining = null));
   };
 
+  /** Deletes dead letters past DEAD_LETTER_RETENTION_DAYS or beyond DEAD_LETTER_MAX_ROWS (idempotent). */
+  const trimDeadLetters = async (now = new Date()) => {
+    const gone = await repos.deadLetters.trim(now, {
+      days: config.DEAD_LETTER_RETENTION_DAYS,
+      maxRows: config.DEAD_LETTER_MAX_ROWS,
+    });
+    if (gone.expired || gone.overCap) log.info('dead letters trimmed (their counts are kept)', gone);
+    return gone;
+  };
+
   return {
     pipeline,
     sensors,
     http,
+    trimDeadLetters,
 
     /**
      * Loads the registry, starts the broker (if embedded) and the MQTT client, and (unless
@@ -172,6 +188,12 @@ export function createIngest(
         broker = await startEmbeddedBroker({
           host: config.MQTT_EMBEDDED_HOST,
           port: config.MQTT_EMBEDDED_PORT,
+          maxPacketBytes: embeddedMaxPacketBytes(config),
+          onOversize: (p) => {
+            pipeline
+              .submit([oversizeLetter(p, embeddedMaxPacketBytes(config))])
+              .catch((err: Error) => log.warn('dead letter not stored', { error: err.message }));
+          },
         });
       }
       const url = config.MQTT_URL ?? broker!.url;
@@ -196,6 +218,13 @@ export function createIngest(
         throw err;
       }
       if (opts.maintainReadings ?? true) this.maintainReadings();
+      // Every node trims (the deletes are idempotent): a flood of refusals is bounded within a minute.
+      deadLetterTrim = setInterval(() => {
+        trimDeadLetters().catch((err: Error) =>
+          log.warn('dead letters: trimming failed; next try in a minute', { error: err.message }),
+        );
+      }, DEAD_LETTER_TRIM_MS);
+      deadLetterTrim.unref();
       return { url, embedded, subscription: mqtt.stats().subscription };
     },
 
@@ -222,6 +251,8 @@ export function createIngest(
     async stop(): Promise<void> {
       if (retention) clearInterval(retention);
       retention = null;
+      if (deadLetterTrim) clearInterval(deadLetterTrim);
+      deadLetterTrim = null;
       await maintaining;
       const client = mqtt;
       mqtt = null;
@@ -241,6 +272,22 @@ export function createIngest(
 }
 
 export type IngestRuntime = ReturnType<typeof createIngest>;
+
+/** The largest packet the embedded broker takes: a payload at the message limit plus a topic of 1 KB. */
+export function embeddedMaxPacketBytes(config: Pick<Config, 'INGEST_MAX_MESSAGE_BYTES'>): number {
+  return config.INGEST_MAX_MESSAGE_BYTES + 1024;
+}
+
+/** The dead letter of a packet the embedded broker refused by size, before reading it. */
+function oversizeLetter(p: OversizePacket, limit: number): IngestItem {
+  const topic = p.topic === null ? null : parseTopic(p.topic);
+  const sensorCode = topic && !isRejection(topic) ? topic.sensorCode : undefined;
+  const detail = `MQTT packet has ${p.bytes} bytes; the embedded broker takes at most ${limit} (INGEST_MAX_MESSAGE_BYTES + 1024) and closed the connection`;
+  return {
+    rejection: { reason: 'oversize', detail, ...(sensorCode ? { sensorCode } : {}) },
+    envelope: { channel: 'mqtt', source: p.topic, payload: p.head, receivedBytes: p.bytes },
+  };
+}
 
 /** The MQTT client id of a node without MQTT_CLIENT_ID: "citynerve-" and its NODE_ID (default host-port). */
 export function mqttClientIdOf(config: Pick<Config, 'NODE_ID' | 'PORT'>): string {

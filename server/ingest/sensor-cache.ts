@@ -118,7 +118,9 @@ export class SensorCache {
     if (unknown.length === 0) return out;
     if (this.inflight) await this.inflight;
     const due = this.now() - this.lastLookup >= this.opts.refreshMs;
-    const stillUnknown = unknown.filter((c) => !this.byCode.has(c));
+    // A code with a NUL character cannot be in the database, and PostgreSQL refuses the query that asks
+    // for it (which lookUpPatiently would retry for ever, holding every batch): it stays unknown.
+    const stillUnknown = unknown.filter((c) => !this.byCode.has(c) && !c.includes('\u0000'));
     if (due && stillUnknown.length > 0) {
       this.lastLookup = this.now();
       this.inflight = this.lookUpPatiently(stillUnknown).finally(() => (this.inflight = null));

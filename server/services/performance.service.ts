@@ -26,6 +26,7 @@ import {
   summaryOf,
   type UnitKpis,
 } from '../domain/kpis';
+import { csvField } from '../domain/csv';
 import { DEFAULT_SCHEME, score, validateScheme } from '../domain/scoring';
 import type { WorkCalendar } from '../domain/work-calendar';
 
@@ -385,13 +386,6 @@ export function performanceService(deps: PerformanceServiceDeps) {
       return { ok: true, value: { compared: stored.length, differing } };
     },
   };
-}
-
-/** One CSV field: quoted when it holds a comma, quote or line break; null as empty. */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export type PerformanceService = ReturnType<typeof performanceService>;

