@@ -12,6 +12,7 @@ const TABLES = [
   'case_holdings',
   'cases',
   'classification_corrections',
+  'dead_letter_tallies',
   'dead_letters',
   'departments',
   'display_tokens',
