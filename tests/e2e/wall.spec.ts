@@ -190,7 +190,7 @@ test('the stale banner shows the last update while the server is away and goes o
   }
 });
 
-test('a wall rotating fast for half a minute after warming up does not grow its heap', async ({
+test('a wall rotating fast for 20 seconds after warming up does not grow its heap', async ({
   page,
   browser,
   server,
@@ -206,9 +206,9 @@ test('a wall rotating fast for half a minute after warming up does not grow its 
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize;
   };
-  // Warm up: every scene (3 of them at 2 s) flown to several times, so the map's caches are filled; then
+  // Warm up: every scene (3 of them at 2 s) flown to at least once, so the map's caches are filled; then
   // the same cycle again and again, which is what a wall does all day: a leak grows with every cycle.
-  await page.waitForTimeout(15_000);
+  await page.waitForTimeout(9_000);
   const start = await heap();
   await page.getByTestId('wall').evaluate((el) => {
     const w = window as unknown as { sceneChanges: number };
@@ -218,13 +218,13 @@ test('a wall rotating fast for half a minute after warming up does not grow its 
       attributeFilter: ['data-scene-id'],
     });
   });
-  await page.waitForTimeout(30_000);
+  await page.waitForTimeout(20_000);
   const end = await heap();
   const growth = end - start;
   console.log(`wall heap: ${(start / 2 ** 20).toFixed(1)} MB → ${(end / 2 ** 20).toFixed(1)} MB`);
-  // It kept rotating the whole time (a scene every 2 s) and stayed live.
+  // It kept rotating the whole time (a scene every 2 s: about 3 whole cycles) and stayed live.
   const changes = await page.evaluate(() => (window as unknown as { sceneChanges: number }).sceneChanges);
-  expect(changes).toBeGreaterThan(12);
+  expect(changes).toBeGreaterThan(7);
   expect((await wallState(page)).stale).toBe(false);
   expect(growth).toBeLessThan(20 * 2 ** 20);
   expect(growth / start).toBeLessThan(0.3);
