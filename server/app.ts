@@ -17,6 +17,8 @@ import { ruleOverridesRepository } from './db/repositories/rule-overrides.reposi
 import { sensorFeedRepository } from './db/repositories/sensor-feed.repository';
 import { usersRepository } from './db/repositories/users.repository';
 import { loginAttemptsRepository } from './db/repositories/login-attempts.repository';
+import { replayService, type ReplayService } from './services/replay.service';
+import { replayRepository } from './db/repositories/replay.repository';
 import { loginGuard, loginGuardSettingsOf, type LoginGuard } from './services/login-guard';
 import { displayTokensRepository } from './db/repositories/display-tokens.repository';
 import { displayTokenService, type DisplayTokenService } from './services/display-token.service';
@@ -96,6 +98,8 @@ export interface App {
   intake: IntakeService;
   /** Hot-spots of reports, cases and alarms (Gi* on a grid, with trends). */
   hotspots: HotspotService;
+  /** The operations picture at a past instant, and its checkpoints. */
+  replay: ReplayService;
   /** Common problems: alike tickets grouped, with sensor evidence. */
   problems: ProblemsService;
   /** In-process notices for the live layer: "case" after every committed case change. */
@@ -238,6 +242,11 @@ export function buildApp(
     }),
     calendar,
     classifier,
+    replay: replayService(replayRepository(db), {
+      calendar,
+      days: config.REPLAY_DAYS,
+      checkpointMinutes: config.REPLAY_CHECKPOINT_MINUTES,
+    }),
     cases,
     intake,
     hotspots,
@@ -328,6 +337,7 @@ async function generateDemo(config: Config, db: Database, log: Logger): Promise<
     triageBelow: config.TRIAGE_BELOW,
     duplicateWindowDays: config.DUPLICATE_WINDOW_DAYS,
     duplicateRadiusM: config.DUPLICATE_RADIUS_M,
+    replayDays: config.REPLAY_DAYS,
     log: (msg, data) => log.info(msg, data),
   });
   if (history.generated) {

@@ -139,6 +139,10 @@ const schema = z.object({
   // Reading history has one partition per UTC day (migration 0015), made this many days ahead so that a
   // missed maintenance run (database away, lock not granted) never leaves a day without its partition.
   READINGS_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  // Replay (server/services/replay.service.ts): how far back any instant can be rebuilt, and how often a
+  // checkpoint of every sensor's state is taken (the most transitions one rebuild reads).
+  REPLAY_DAYS: z.coerce.number().int().min(1).max(400).default(30),
+  REPLAY_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   // Public transparency view (server/services/public.service.ts): cell size, small-count threshold, limits.
   PUBLIC_CELL_M: z.coerce.number().int().min(250).max(5000).default(1000),
   PUBLIC_MIN_COUNT: z.coerce.number().int().min(1).max(100).default(5),

@@ -20,6 +20,7 @@ import { DeskWorkers } from './sim/desk-workers';
 import { ensureSimActors } from './sim/sim-actors';
 import { deskRepository } from './db/repositories/desk.repository';
 import { startLoginRetention } from './services/login-guard';
+import { startReplayUpkeep } from './services/replay.service';
 
 const INTERNAL_PROTOCOL_HEADER = 'x-citynerve-internal-protocol';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -179,6 +180,9 @@ function leaderJobs(app: App, realtime: Realtime) {
       );
       running.push(app.ingest.maintainReadings());
       running.push(startLoginRetention(app.loginGuard, app.log));
+      running.push(
+        startReplayUpkeep(app.replay, { checkpointMinutes: config.REPLAY_CHECKPOINT_MINUTES, log: app.log }),
+      );
       if (!config.SIM_ENABLED) return;
       const simulator = new Simulator(app.db, {
         tickMs: config.SIM_TICK_MS,

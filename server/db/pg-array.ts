@@ -13,3 +13,7 @@ export function pgArray(values: readonly (string | number | boolean | null)[]): 
   });
   return `{${items.join(',')}}`;
 }
+
+/** An int[] column: an array from postgres.js, a literal like {1,2} where the driver leaves it as text. */
+export const parseIntArray = (v: readonly (number | string)[] | string): number[] =>
+  Array.isArray(v) ? v.map(Number) : v === '{}' ? [] : (v as string).slice(1, -1).split(',').map(Number);

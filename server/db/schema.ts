@@ -679,3 +679,38 @@ export const loginAudit = pgTable(
     index('login_audit_login_idx').on(sql`lower(${t.loginName})`, t.address, t.at),
   ],
 );
+
+/**
+ * Every change of a sensor's state, for replay (issue 19): written by the sensor_state_stamp trigger
+ * (migration 0020) whenever a row's state changes, so ingest, the watchdog and the simulator all record
+ * without knowing. `at` is the database clock when the change was made (what the operations center knew
+ * from then on), `seq` the change-feed number the row got. Kept REPLAY_DAYS.
+ */
+export const sensorTransitions = pgTable(
+  'sensor_transitions',
+  {
+    sensorId: integer('sensor_id')
+      .notNull()
+      .references(() => sensors.id, { onDelete: 'cascade' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    at: tz('at').notNull(),
+    /** The new state (0 normal, 1 warning, 2 alarm, 3 offline). */
+    state: smallint('state').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sensorId, t.seq] }), index('sensor_transitions_at_idx').on(t.at)],
+);
+
+/**
+ * The state of every sensor at an instant, so replay rebuilds any instant from the checkpoint before it
+ * and the transitions after it with bounded work. Only sensors not normal are listed (most are normal).
+ */
+export const replayCheckpoints = pgTable('replay_checkpoints', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** The database clock when it was taken, with every writer of sensor state held off. */
+  at: tz('at').notNull().unique(),
+  /** The highest change-feed number it includes: transitions after it have a greater one. */
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  /** Sensors whose state was not normal, ascending, and their states. */
+  sensorIds: integer('sensor_ids').array().notNull(),
+  states: smallint('states').array().notNull(),
+});

@@ -25,7 +25,9 @@ export type Permission =
   /** Take a hotline call: enter a report through the operator form (duty officers and admins). */
   | 'cases:intake'
   /** Open the leaders' wall (/wall) and its aggregate figures: no personal data, no case lists. */
-  | 'wall:view';
+  | 'wall:view'
+  /** Rebuild the operations picture at a past instant (leaders, duty officers, admins). */
+  | 'replay:view';
 
 /** The user as the rules see them. */
 export interface Actor {
@@ -70,5 +72,7 @@ export function can(
       return actor.role === 'officer' || actor.role === 'admin';
     case 'wall:view':
       return actor.role !== 'staff';
+    case 'replay:view':
+      return actor.role === 'leader' || actor.role === 'officer' || actor.role === 'admin';
   }
 }

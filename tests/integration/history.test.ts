@@ -123,6 +123,7 @@ describe.each(engines())('demo history on %s', (engine) => {
       triageBelow: app.config.TRIAGE_BELOW,
       duplicateWindowDays: app.config.DUPLICATE_WINDOW_DAYS,
       duplicateRadiusM: app.config.DUPLICATE_RADIUS_M,
+      replayDays: 30,
     };
     first = await generateDemoHistory(db, opts);
   }, 240_000);
@@ -176,6 +177,46 @@ describe.each(engines())('demo history on %s', (engine) => {
     expect((await generateDemoHistory(db, opts)).generated).toBe(false);
     expect((await generateDemoHistory(db, { ...opts, days: 0 })).generated).toBe(false);
     expect(await tableCounts(db)).toEqual(before);
+  });
+
+  it('the last 30 days of the past can be replayed: at 20 instants each sensor is as its open alarms say', async () => {
+    const alarms = await db.rows<{
+      id: string | number;
+      sensor_id: number;
+      severity: number;
+      opened_at: Date | string;
+      cleared_at: Date | string;
+    }>(sql`select id, sensor_id, severity, opened_at, cleared_at from alarms`);
+    const from = END.getTime() - 30 * 86_400_000;
+    let abnormalSeen = 0;
+    for (let k = 0; k < 20; k++) {
+      // Half the instants inside an alarm of the window (something to see), half anywhere in it.
+      const inside = alarms.filter((a) => new Date(a.opened_at).getTime() > from);
+      const a = inside[(k * 7919) % inside.length];
+      const T =
+        k % 2 === 0
+          ? (new Date(a.opened_at).getTime() + new Date(a.cleared_at).getTime()) / 2
+          : from + ((k * 104_729) % 30) * 86_400_000 + k * 3_600_000;
+      const at = new Date(Math.floor(Math.min(T, END.getTime())));
+      const open = alarms.filter(
+        (x) =>
+          new Date(x.opened_at).getTime() <= at.getTime() && new Date(x.cleared_at).getTime() > at.getTime(),
+      );
+      const worst = new Map<number, number>();
+      for (const x of open)
+        worst.set(x.sensor_id, Math.max(worst.get(x.sensor_id) ?? 0, x.severity >= 2 ? 2 : 1));
+      const ids = [...worst.keys()].sort((p, q) => p - q);
+      const got = await app.replay.stateAt(at, END);
+      expect(got.sensors.ids, at.toISOString()).toEqual(ids);
+      expect(got.sensors.states).toEqual(ids.map((id) => worst.get(id)));
+      expect(got.alarms.map((x) => x.id).sort((p, q) => p - q)).toEqual(
+        open.map((x) => Number(x.id)).sort((p, q) => p - q),
+      );
+      abnormalSeen += ids.length;
+    }
+    expect(abnormalSeen).toBeGreaterThan(10);
+    // Before the window there is nothing to rebuild from.
+    await expect(app.replay.stateAt(new Date(from - 3_600_000), END)).rejects.toThrow(/before/);
   });
 
   it('replays a sample of historic cases from their events to their stored rows', async () => {

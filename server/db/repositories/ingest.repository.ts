@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Orm } from '../client';
 import { BinaryCopyReader, type BinaryField } from '../copy-binary';
-import { pgArray } from '../pg-array';
+import { parseIntArray, pgArray } from '../pg-array';
 
 /** Same key as the feed's lock (migration 0002): the trigger takes it shared on each state change. */
 const FEED_LOCK = 727001;
@@ -189,9 +189,7 @@ function inIdOrder(rows: readonly ReadingWrite[]): boolean {
   return true;
 }
 
-/** An int[] column: an array from postgres.js, a literal like {1,2} where the driver leaves it as text. */
-const intArray = (v: number[] | string): number[] =>
-  Array.isArray(v) ? v.map(Number) : v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
+const intArray = parseIntArray;
 
 const stateOf = (r: StateRow): CurrentState => ({
   sensorId: r.sensor_id,

@@ -31,6 +31,8 @@ export interface GenerateHistoryOptions {
   triageBelow: number;
   duplicateWindowDays: number;
   duplicateRadiusM: number;
+  /** Replay's window (REPLAY_DAYS): the past's alarms within it also become sensor transitions. */
+  replayDays?: number;
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -107,7 +109,8 @@ export async function generateDemoHistory(
       ms: sim,
     });
     const w0 = Date.now();
-    await writeHistory(db, tx, past, log);
+    const replayFrom = o.replayDays ? new Date(o.end.getTime() - o.replayDays * 86_400_000) : null;
+    await writeHistory(db, tx, past, log, replayFrom);
     const value = JSON.stringify({
       days: o.days,
       callsPerDay: o.callsPerDay,

@@ -5,6 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Orm } from '../../db/client';
 import { pgArray } from '../../db/pg-array';
 import { writeCaseHoldings } from '../../db/repositories/case-holdings';
+import { transitionsOfAlarms } from '../../domain/replay';
 import type { CaseRow, EventRow, TicketRow } from './recorder';
 
 /** Rows per statement: large enough to amortise a round trip, small enough for PGlite's memory. */
@@ -63,6 +64,7 @@ export async function writeHistory(
     alarms: readonly AlarmRow[];
   },
   log: (msg: string, data?: Record<string, unknown>) => void = () => {},
+  replayFrom: Date | null = null,
 ): Promise<void> {
   // Every row is generated consistent (ids, references), so a superuser (always on embedded PGlite) skips
   // the per-row foreign-key triggers for this transaction: they cost more than the inserts themselves.
@@ -395,6 +397,40 @@ export async function writeHistory(
     tx,
   );
   step('alarms');
+  if (replayFrom) {
+    // Replay's past: the sensor states the alarms imply over its window, numbered in time order from the
+    // change-feed sequence, on a checkpoint of all normal just before the window.
+    const tr = transitionsOfAlarms(rows.alarms, replayFrom);
+    // A block of numbers reserved at once, so the rows' numbers follow their (time) order exactly.
+    const [{ base }] = await db.rows<{ base: string | number }>(
+      sql`select setval('sensor_state_seq', nextval('sensor_state_seq') + ${tr.length}) - ${tr.length} as base`,
+      tx,
+    );
+    for (let i = 0; i < tr.length; i += CHUNK) {
+      const p = tr.slice(i, i + CHUNK);
+      await db.rows(
+        sql`insert into sensor_transitions (sensor_id, seq, at, state)
+            select sensor_id, ${Number(base) + i} + n, at, state
+            from unnest(${col(
+              p.map((t) => t.sensorId),
+              'int',
+            )}, ${col(
+              p.map((t) => isoOf(t.at)),
+              'timestamptz',
+            )}, ${col(
+              p.map((t) => t.state),
+              'smallint',
+            )}) with ordinality as x(sensor_id, at, state, n)`,
+        tx,
+      );
+    }
+    await db.rows(
+      sql`insert into replay_checkpoints (at, seq, sensor_ids, states)
+          values (${new Date(replayFrom.getTime() - 1).toISOString()}::timestamptz, 0, '{}', '{}')`,
+      tx,
+    );
+    step('sensor transitions');
+  }
   // The whole table in one pass (what ensureCaseHoldings does): far cheaper than a list of 100,000 ids.
   if (rows.cases.length) await writeCaseHoldings(db, undefined, tx);
   step('case holdings');

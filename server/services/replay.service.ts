@@ -1,0 +1,154 @@
+// Replay (issue 19): the operations picture at any instant of the retained window, exact, from the stored
+// record: sensor states from the checkpoint before the instant and the transitions after it, alarms from
+// their open / acknowledge / clear times, cases folded from their events. No personal data: cases are
+// given by code, category, street and state, alarms by sensor and rule. Also the leader's upkeep job:
+// a checkpoint every REPLAY_CHECKPOINT_MINUTES and retention of REPLAY_DAYS.
+import type { ReplayRepository } from '../db/repositories/replay.repository';
+import type { Logger } from '../log';
+import { caseAt, countSensors, type SensorCounts } from '../domain/replay';
+import type { DeadlineStatus, WorkCalendar } from '../domain/work-calendar';
+import type { CaseState } from '../domain/case-workflow';
+
+/** Why an instant cannot be replayed; `code` tells the route which answer to give. */
+export class ReplayRefused extends Error {
+  constructor(
+    readonly code: 'future' | 'before_window' | 'no_checkpoint',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The picture at one instant. */
+export interface ReplayState {
+  at: string;
+  /** The checkpoint it was rebuilt from. */
+  checkpointAt: string;
+  sensors: {
+    /** Sensors not normal, ascending ids, and their states; every other sensor was normal. */
+    ids: number[];
+    states: number[];
+    counts: SensorCounts;
+  };
+  alarms: {
+    id: number;
+    sensorId: number;
+    sensorCode: string;
+    family: string;
+    ruleId: string;
+    severity: number;
+    openedAt: string;
+    acknowledgedAt: string | null;
+  }[];
+  cases: {
+    code: string;
+    category: string;
+    streetName: string | null;
+    streetNameEn: string | null;
+    state: CaseState;
+    departmentId: number | null;
+    deadline: DeadlineStatus | null;
+  }[];
+}
+
+export interface ReplaySettings {
+  calendar: WorkCalendar;
+  days: number;
+  checkpointMinutes: number;
+}
+
+export function replayService(repo: ReplayRepository, settings: ReplaySettings) {
+  const windowStart = (now: Date) => new Date(now.getTime() - settings.days * 86_400_000);
+
+  return {
+    /** The instants that can be replayed: from the oldest retained checkpoint (or the window) to now. */
+    async window(now: Date): Promise<{ from: string; to: string } | null> {
+      const w = await repo.window();
+      if (!w) return null;
+      const from = new Date(Math.max(w.from.getTime(), windowStart(now).getTime()));
+      return { from: from.toISOString(), to: now.toISOString() };
+    },
+
+    /** The picture at `at`; refuses instants in the future or outside the retained window. */
+    async stateAt(at: Date, now: Date): Promise<ReplayState> {
+      if (at.getTime() > now.getTime())
+        throw new ReplayRefused('future', `at ${at.toISOString()} is in the future`);
+      if (at.getTime() < windowStart(now).getTime())
+        throw new ReplayRefused(
+          'before_window',
+          `at ${at.toISOString()} is before the replay window (REPLAY_DAYS = ${settings.days})`,
+        );
+      const sensors = await repo.sensorsAt(at);
+      if (!sensors) {
+        const w = await repo.window();
+        throw new ReplayRefused(
+          'no_checkpoint',
+          w
+            ? `at ${at.toISOString()} is before the first checkpoint (${w.from.toISOString()})`
+            : 'no checkpoint has been taken yet',
+        );
+      }
+      const [families, alarms, cases] = await Promise.all([
+        repo.families(),
+        repo.alarmsAt(at),
+        repo.openCasesAt(at),
+      ]);
+      return {
+        at: at.toISOString(),
+        checkpointAt: sensors.checkpointAt.toISOString(),
+        sensors: { ids: sensors.ids, states: sensors.states, counts: countSensors(families, sensors) },
+        alarms: alarms.map((a) => ({
+          ...a,
+          openedAt: a.openedAt.toISOString(),
+          acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+        })),
+        cases: cases.map((c) => {
+          const folded = caseAt(c.events, at, settings.calendar);
+          return {
+            code: c.code,
+            category: folded.category ?? c.category,
+            streetName: c.streetName,
+            streetNameEn: c.streetNameEn,
+            state: folded.state!,
+            departmentId: folded.departmentId,
+            deadline: folded.deadline,
+          };
+        }),
+      };
+    },
+
+    /** One checkpoint now, and retention of what is older than the window. */
+    async upkeep(now: Date) {
+      const checkpoint = await repo.writeCheckpoint();
+      const pruned = await repo.prune(windowStart(now));
+      return { checkpoint, pruned };
+    },
+  };
+}
+
+export type ReplayService = ReturnType<typeof replayService>;
+
+/** The leader's job: a checkpoint at start and every REPLAY_CHECKPOINT_MINUTES, with retention. */
+export function startReplayUpkeep(
+  service: ReplayService,
+  opts: { checkpointMinutes: number; log: Logger },
+): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const run = () => {
+    running = running
+      .then(() => service.upkeep(new Date()))
+      .then(({ checkpoint, pruned }) => {
+        opts.log.debug('replay checkpoint', { abnormal: checkpoint.ids.length, ...pruned });
+      })
+      .catch((err: Error) => opts.log.warn('replay checkpoint failed', { error: err.message }));
+  };
+  run();
+  const timer = setInterval(run, opts.checkpointMinutes * 60_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
