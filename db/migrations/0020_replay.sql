@@ -1,4 +1,5 @@
--- Replay (issue 19): sensor state transitions and periodic checkpoints of every sensor's state.
+-- Replay (issue 19): sensor state transitions, periodic checkpoints of every sensor's state, and the
+-- indexes that find the events up to an instant and the next change after one.
 CREATE TABLE "replay_checkpoints" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"at" timestamp with time zone NOT NULL,
@@ -17,7 +18,10 @@ CREATE TABLE "sensor_transitions" (
 );
 --> statement-breakpoint
 ALTER TABLE "sensor_transitions" ADD CONSTRAINT "sensor_transitions_sensor_id_sensors_id_fk" FOREIGN KEY ("sensor_id") REFERENCES "public"."sensors"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "sensor_transitions_at_idx" ON "sensor_transitions" USING btree ("at");
+CREATE INDEX "sensor_transitions_at_idx" ON "sensor_transitions" USING btree ("at");--> statement-breakpoint
+CREATE INDEX "alarms_acknowledged_idx" ON "alarms" USING btree ("acknowledged_at");--> statement-breakpoint
+CREATE INDEX "alarms_cleared_idx" ON "alarms" USING btree ("cleared_at");--> statement-breakpoint
+CREATE INDEX "case_events_at_idx" ON "case_events" USING btree ("at");
 --> statement-breakpoint
 -- Every change of state is also recorded as a transition (replay, issue 19), by the trigger that already
 -- stamps it with the next change-feed number: ingest, the watchdog and the simulator need not know. The

@@ -341,7 +341,11 @@ export const caseEvents = pgTable(
     /** Structured details of the action (department, rating, hours, ticket, …). */
     data: jsonb('data').$type<Record<string, unknown>>(),
   },
-  (t) => [index('case_events_case_idx').on(t.caseId, t.at)],
+  (t) => [
+    index('case_events_case_idx').on(t.caseId, t.at),
+    // Replay: the events up to an instant, and the next change after one.
+    index('case_events_at_idx').on(t.at),
+  ],
 );
 
 /** An officer's correction of the classifier: the text and the category it should have had. */
@@ -415,6 +419,9 @@ export const alarms = pgTable(
     index('alarms_sensor_idx').on(t.sensorId, t.openedAt),
     index('alarms_status_idx').on(t.status, t.openedAt),
     index('alarms_feed_seq_idx').on(t.feedSeq),
+    // Replay: the next acknowledgement or clearance after an instant.
+    index('alarms_acknowledged_idx').on(t.acknowledgedAt),
+    index('alarms_cleared_idx').on(t.clearedAt),
   ],
 );
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { caseAt, countSensors, type SensorCounts } from '../domain/replay';
 import type { DeadlineStatus, WorkCalendar } from '../domain/work-calendar';
 import type { CaseState } from '../domain/case-workflow';
+import type { AlarmFeedItem, OpenAlarmCounts } from '../../src/lib/streams/contract';
 
 /** Why an instant cannot be replayed; `code` tells the route which answer to give. */
 export class ReplayRefused extends Error {
@@ -30,16 +31,9 @@ export interface ReplayState {
     states: number[];
     counts: SensorCounts;
   };
-  alarms: {
-    id: number;
-    sensorId: number;
-    sensorCode: string;
-    family: string;
-    ruleId: string;
-    severity: number;
-    openedAt: string;
-    acknowledgedAt: string | null;
-  }[];
+  /** Alarms open then, in the live feed's shape (critical first, newest first), and their counts. */
+  alarms: AlarmFeedItem[];
+  alarmCounts: OpenAlarmCounts;
   cases: {
     code: string;
     category: string;
@@ -97,11 +91,12 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
         at: at.toISOString(),
         checkpointAt: sensors.checkpointAt.toISOString(),
         sensors: { ids: sensors.ids, states: sensors.states, counts: countSensors(families, sensors) },
-        alarms: alarms.map((a) => ({
-          ...a,
-          openedAt: a.openedAt.toISOString(),
-          acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
-        })),
+        alarms: [...alarms].sort((a, b) => b.severity - a.severity),
+        alarmCounts: {
+          open: alarms.filter((a) => a.status === 'open').length,
+          acknowledged: alarms.filter((a) => a.status === 'acknowledged').length,
+          critical: alarms.filter((a) => a.severity === 2).length,
+        },
         cases: cases.map((c) => {
           const folded = caseAt(c.events, at, settings.calendar);
           return {
@@ -115,6 +110,11 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
           };
         }),
       };
+    },
+
+    /** The next instant after `at` when anything replay shows changed (null: nothing until now). */
+    async nextChange(at: Date, now: Date): Promise<string | null> {
+      return (await repo.nextChange(at, now))?.toISOString() ?? null;
     },
 
     /** One checkpoint now, and retention of what is older than the window. */

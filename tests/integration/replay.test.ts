@@ -170,11 +170,23 @@ describe.each(engines())('replay on %s', (engine) => {
           from case_events e join cases c on c.id = e.case_id order by e.case_id, e.at, e.id`,
     );
     const time = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
+    const [{ first }] = await db.rows<{ first: string | number }>(
+      sql`select floor(extract(epoch from min(at)) * 1000)::bigint as first from sensor_transitions`,
+    );
+    const changes = [
+      ...alarms.flatMap((a) => [time(a.opened_at), time(a.acknowledged_at), time(a.cleared_at)]),
+      ...events.map((e) => time(e.at)),
+      Math.floor(Number(first)),
+    ].filter((x): x is number => x !== null);
 
     for (let k = 0; k < 20; k++) {
       const instant = new Date(t0 + Math.floor(rand() * 5 * DAY));
       const got = await app.replay.stateAt(instant, new Date());
       const T = instant.getTime();
+      // "Jump to the next event" lands on the first change after the instant.
+      expect(await app.replay.nextChange(instant, new Date())).toBe(
+        new Date(Math.min(...changes.filter((x) => x > T))).toISOString(),
+      );
       const openAlarms = alarms
         .filter((a) => time(a.opened_at)! <= T && (a.cleared_at === null || time(a.cleared_at)! > T))
         .map((a) => ({

@@ -6,6 +6,7 @@ import type { Database, Orm } from '../client';
 import { parseIntArray, pgArray } from '../pg-array';
 import type { RecordedEvent } from '../../domain/case-history';
 import { OPEN_STATES } from '../../domain/case-workflow';
+import type { AlarmFeedItem } from '../../../src/lib/streams/contract';
 
 /** The change-feed lock (migration 0002): writers of sensor state hold it shared until they commit. */
 const FEED_LOCK = 727001;
@@ -24,18 +25,8 @@ export interface Checkpoint extends AbnormalSensors {
   seq: number;
 }
 
-/** An alarm as it stood at an instant. */
-export interface AlarmAt {
-  id: number;
-  sensorId: number;
-  sensorCode: string;
-  family: string;
-  ruleId: string;
-  severity: number;
-  openedAt: Date;
-  /** When it was acknowledged, if that was by the instant; null otherwise. */
-  acknowledgedAt: Date | null;
-}
+/** An alarm as it stood at an instant, in the live alarm feed's shape. */
+export type AlarmAt = AlarmFeedItem;
 
 /** A case open at an instant, with its events up to then (oldest first) for the fold. */
 export interface CaseEventsAt {
@@ -129,35 +120,68 @@ export function replayRepository(db: Database) {
         sql`select s.id, t.code as family from sensors s join sensor_types t on t.id = s.type_id order by s.id`,
       ),
 
-    /** Alarms open at `at`: opened by then and not yet cleared; acknowledged only if that was by then. */
+    /**
+     * Alarms open at `at`: opened by then and not yet cleared. Acknowledgement and escalation count only
+     * if they came by then (an alarm escalated twice shows its level from its last escalation on).
+     */
     async alarmsAt(at: Date): Promise<AlarmAt[]> {
       const rows = await db.rows<{
         id: string | number;
         sensor_id: number;
         sensor_code: string;
-        family: string;
         rule_id: string;
         severity: number;
         opened_at: Date | string;
         acknowledged_at: Date | string | null;
+        acknowledged_by: string | null;
+        escalation_level: number;
+        case_code: string | null;
       }>(
-        sql`select a.id, a.sensor_id, s.code as sensor_code, t.code as family, a.rule_id, a.severity,
-                   a.opened_at,
-                   case when a.acknowledged_at <= ${ts(at)} then a.acknowledged_at end as acknowledged_at
-            from alarms a join sensors s on s.id = a.sensor_id join sensor_types t on t.id = s.type_id
+        sql`select a.id, a.sensor_id, s.code as sensor_code, a.rule_id, a.severity, a.opened_at,
+                   case when a.acknowledged_at <= ${ts(at)} then a.acknowledged_at end as acknowledged_at,
+                   case when a.acknowledged_at <= ${ts(at)} then u.display_name end as acknowledged_by,
+                   case when a.escalated_at <= ${ts(at)} then a.escalation_level else 0 end as escalation_level,
+                   case when c.created_at <= ${ts(at)} then c.code end as case_code
+            from alarms a
+            join sensors s on s.id = a.sensor_id
+            left join users u on u.id = a.acknowledged_by
+            left join cases c on c.id = a.case_id
             where a.opened_at <= ${ts(at)} and (a.cleared_at is null or a.cleared_at > ${ts(at)})
             order by a.opened_at desc, a.id desc`,
       );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        sensorId: r.sensor_id,
-        sensorCode: r.sensor_code,
-        family: r.family,
-        ruleId: r.rule_id,
-        severity: r.severity,
-        openedAt: ms(r.opened_at),
-        acknowledgedAt: r.acknowledged_at === null ? null : ms(r.acknowledged_at),
-      }));
+      return rows.map((r) => {
+        const acknowledgedAt = r.acknowledged_at === null ? null : ms(r.acknowledged_at).toISOString();
+        return {
+          id: Number(r.id),
+          sensorId: r.sensor_id,
+          sensorCode: r.sensor_code,
+          ruleId: r.rule_id,
+          severity: r.severity === 2 ? 2 : 1,
+          status: acknowledgedAt ? 'acknowledged' : 'open',
+          openedAt: ms(r.opened_at).toISOString(),
+          acknowledgedBy: r.acknowledged_by,
+          acknowledgedAt,
+          clearedAt: null,
+          escalationLevel: Number(r.escalation_level),
+          caseCode: r.case_code,
+          seq: 0,
+        };
+      });
+    },
+
+    /** The first instant after `at` (and at most `until`) when a sensor, an alarm or a case changed. */
+    async nextChange(at: Date, until: Date): Promise<Date | null> {
+      const [r] = await db.rows<{ next: Date | string | null }>(
+        sql`select least(
+              (select min(at) from sensor_transitions where at > ${ts(at)} and at <= ${ts(until)}),
+              (select min(opened_at) from alarms where opened_at > ${ts(at)} and opened_at <= ${ts(until)}),
+              (select min(acknowledged_at) from alarms
+                where acknowledged_at > ${ts(at)} and acknowledged_at <= ${ts(until)}),
+              (select min(cleared_at) from alarms where cleared_at > ${ts(at)} and cleared_at <= ${ts(until)}),
+              (select min(at) from case_events where at > ${ts(at)} and at <= ${ts(until)})
+            ) as next`,
+      );
+      return r?.next ? ms(r.next) : null;
     },
 
     /** Cases whose state at `at` was still open, each with its events up to then. */
