@@ -5,12 +5,13 @@
 // a checkpoint every REPLAY_CHECKPOINT_MINUTES and retention of REPLAY_DAYS.
 import type { ReplayRepository } from '../db/repositories/replay.repository';
 import type { Logger } from '../log';
-import { caseAt, countSensors, type SensorCounts } from '../domain/replay';
-import type { DeadlineStatus, WorkCalendar } from '../domain/work-calendar';
-import type { CaseState } from '../domain/case-workflow';
-import type { AlarmFeedItem, OpenAlarmCounts } from '../../src/lib/streams/contract';
+import { caseAt, countSensors } from '../domain/replay';
+import type { WorkCalendar } from '../domain/work-calendar';
+import type { ReplayState } from '../../src/lib/api/replay';
 
 /** Why an instant cannot be replayed; `code` tells the route which answer to give. */
+export type { ReplayState };
+
 export class ReplayRefused extends Error {
   constructor(
     readonly code: 'future' | 'before_window' | 'no_checkpoint',
@@ -18,31 +19,6 @@ export class ReplayRefused extends Error {
   ) {
     super(message);
   }
-}
-
-/** The picture at one instant. */
-export interface ReplayState {
-  at: string;
-  /** The checkpoint it was rebuilt from. */
-  checkpointAt: string;
-  sensors: {
-    /** Sensors not normal, ascending ids, and their states; every other sensor was normal. */
-    ids: number[];
-    states: number[];
-    counts: SensorCounts;
-  };
-  /** Alarms open then, in the live feed's shape (critical first, newest first), and their counts. */
-  alarms: AlarmFeedItem[];
-  alarmCounts: OpenAlarmCounts;
-  cases: {
-    code: string;
-    category: string;
-    streetName: string | null;
-    streetNameEn: string | null;
-    state: CaseState;
-    departmentId: number | null;
-    deadline: DeadlineStatus | null;
-  }[];
 }
 
 export interface ReplaySettings {

@@ -10,6 +10,7 @@ import { publicEn } from './public.en';
 import { wallEn } from './wall.en';
 import { textEn } from './text.en';
 import { loginsEn } from './logins.en';
+import { replayEn } from './replay.en';
 import { deadLettersEn } from './dead-letters.en';
 
 export const en: Messages = {
@@ -22,6 +23,7 @@ export const en: Messages = {
   ...wallEn,
   ...textEn,
   ...loginsEn,
+  ...replayEn,
   ...deadLettersEn,
   'app.name': 'CityNerve',
   'app.tagline': 'Unified city operations',

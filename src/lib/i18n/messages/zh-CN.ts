@@ -10,6 +10,7 @@ import { publicZhCN } from './public.zh-CN';
 import { wallZhCN } from './wall.zh-CN';
 import { textZhCN } from './text.zh-CN';
 import { loginsZhCN } from './logins.zh-CN';
+import { replayZhCN } from './replay.zh-CN';
 import { deadLettersZhCN } from './dead-letters.zh-CN';
 
 export const zhCN = {
@@ -22,6 +23,7 @@ export const zhCN = {
   ...wallZhCN,
   ...textZhCN,
   ...loginsZhCN,
+  ...replayZhCN,
   ...deadLettersZhCN,
   'app.name': 'CityNerve 城市神经',
   'app.tagline': '城市运行一网统管',

@@ -1,0 +1,1 @@
+export { default as ReplayBar } from './replay-bar.svelte';

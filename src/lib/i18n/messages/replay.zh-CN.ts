@@ -1,0 +1,25 @@
+// Chinese strings of replay: the time bar on the map (spread into zh-CN.ts).
+
+export const replayZhCN = {
+  'replay.open': '回放',
+  'replay.openTitle': '回看过去任一时刻的城市运行状态',
+  'replay.banner': '回放 — {time}',
+  'replay.live': '返回实时',
+  'replay.play': '播放',
+  'replay.pause': '暂停',
+  'replay.speed': '播放速度',
+  'replay.back1h': '后退 1 小时',
+  'replay.back1m': '后退 1 分钟',
+  'replay.fwd1m': '前进 1 分钟',
+  'replay.fwd1h': '前进 1 小时',
+  'replay.next': '下一事件',
+  'replay.instant': '回放时刻',
+  'replay.slider': '回放时间轴',
+  'replay.window': '可回放：{from} 至今',
+  'replay.none': '尚无可回放的记录（首个检查点尚未生成）',
+  'replay.cases': '在办工单 {count}',
+  'replay.overdue': '超期 {count}',
+  'replay.dueSoon': '临期 {count}',
+  'replay.loading': '加载中…',
+  'replay.error': '无法回放：{message}',
+};
