@@ -1,5 +1,14 @@
--- Replay (issue 19): sensor state transitions, periodic checkpoints of every sensor's state, and the
--- indexes that find the events up to an instant and the next change after one.
+-- Replay (issue 19): sensor state transitions, periodic checkpoints of every sensor's state, bookmarks,
+-- and the indexes that find the events up to an instant and the next change after one.
+CREATE TABLE "replay_bookmarks" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"from_at" timestamp with time zone NOT NULL,
+	"to_at" timestamp with time zone,
+	"note" text NOT NULL,
+	"created_by" integer,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "replay_checkpoints" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"at" timestamp with time zone NOT NULL,
@@ -17,7 +26,9 @@ CREATE TABLE "sensor_transitions" (
 	CONSTRAINT "sensor_transitions_sensor_id_seq_pk" PRIMARY KEY("sensor_id","seq")
 );
 --> statement-breakpoint
+ALTER TABLE "replay_bookmarks" ADD CONSTRAINT "replay_bookmarks_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sensor_transitions" ADD CONSTRAINT "sensor_transitions_sensor_id_sensors_id_fk" FOREIGN KEY ("sensor_id") REFERENCES "public"."sensors"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "replay_bookmarks_from_idx" ON "replay_bookmarks" USING btree ("from_at");--> statement-breakpoint
 CREATE INDEX "sensor_transitions_at_idx" ON "sensor_transitions" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "alarms_acknowledged_idx" ON "alarms" USING btree ("acknowledged_at");--> statement-breakpoint
 CREATE INDEX "alarms_cleared_idx" ON "alarms" USING btree ("cleared_at");--> statement-breakpoint

@@ -721,3 +721,20 @@ export const replayCheckpoints = pgTable('replay_checkpoints', {
   sensorIds: integer('sensor_ids').array().notNull(),
   states: smallint('states').array().notNull(),
 });
+
+/**
+ * A moment worth going back to ("暴雨内涝 11-03 07:00–10:00"): an instant, or an interval when `toAt` is set,
+ * with a note; listed in the replay bar and in the monthly meeting deck, opened as a replay link.
+ */
+export const replayBookmarks = pgTable(
+  'replay_bookmarks',
+  {
+    id: serial('id').primaryKey(),
+    fromAt: tz('from_at').notNull(),
+    toAt: tz('to_at'),
+    note: text('note').notNull(),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('replay_bookmarks_from_idx').on(t.fromAt)],
+);

@@ -19,14 +19,16 @@ const blank: ReplayedCase = {
 };
 
 describe('countSensors', () => {
-  it('counts sensors not listed as normal, per family and overall', () => {
-    const all = [
-      { id: 1, family: 'manhole' },
-      { id: 2, family: 'manhole' },
-      { id: 5, family: 'elevator' },
-      { id: 9, family: 'manhole' },
+  it('counts sensors not listed as normal, per family and overall; unregistered ones not at all', () => {
+    const totals = [
+      { family: 'manhole', sensors: 3 },
+      { family: 'elevator', sensors: 1 },
     ];
-    const c = countSensors(all, { ids: [2, 5, 7], states: [2, 3, 1] });
+    const families = new Map([
+      [2, 'manhole'],
+      [5, 'elevator'],
+    ]);
+    const c = countSensors(totals, { ids: [2, 5, 7], states: [2, 3, 1] }, families);
     expect(c.byState).toEqual([2, 0, 1, 1]);
     expect(c.byFamily).toEqual({ manhole: [2, 0, 1, 0], elevator: [0, 0, 0, 1] });
   });

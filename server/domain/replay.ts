@@ -29,22 +29,25 @@ export interface SensorCounts {
 }
 
 /**
- * Counts of every sensor by state: `all` lists each sensor's id and family (ascending ids); sensors not in
- * `abnormal` (ascending ids too) were normal.
+ * Counts of every sensor by state: `totals` has each family's number of sensors, `abnormal` the sensors not
+ * normal with their states and families (a sensor missing from `families` is no longer registered and not
+ * counted); every other sensor was normal.
  */
 export function countSensors(
-  all: readonly { id: number; family: string }[],
+  totals: readonly { family: string; sensors: number }[],
   abnormal: { ids: readonly number[]; states: readonly number[] },
+  families: ReadonlyMap<number, string>,
 ): SensorCounts {
-  const byState = new Array<number>(SENSOR_STATE_COUNT).fill(0);
   const byFamily: Record<string, number[]> = {};
-  let k = 0;
-  for (const s of all) {
-    while (k < abnormal.ids.length && abnormal.ids[k] < s.id) k++;
-    const state = k < abnormal.ids.length && abnormal.ids[k] === s.id ? abnormal.states[k] : 0;
-    byState[state]++;
-    (byFamily[s.family] ??= new Array<number>(SENSOR_STATE_COUNT).fill(0))[state]++;
-  }
+  for (const t of totals) byFamily[t.family] = [t.sensors, 0, 0, 0];
+  abnormal.ids.forEach((id, k) => {
+    const row = byFamily[families.get(id) ?? ''];
+    if (!row) return;
+    row[0]--;
+    row[abnormal.states[k]]++;
+  });
+  const byState = new Array<number>(SENSOR_STATE_COUNT).fill(0);
+  for (const row of Object.values(byFamily)) row.forEach((n, s) => (byState[s] += n));
   return { byState, byFamily };
 }
 

@@ -7,18 +7,27 @@ import type { ReplayRepository } from '../db/repositories/replay.repository';
 import type { Logger } from '../log';
 import { caseAt, countSensors } from '../domain/replay';
 import type { WorkCalendar } from '../domain/work-calendar';
-import type { ReplayState } from '../../src/lib/api/replay';
+import type { ReplayBookmark, ReplayState } from '../../src/lib/api/replay';
 
-/** Why an instant cannot be replayed; `code` tells the route which answer to give. */
 export type { ReplayState };
 
+/** Why an instant cannot be replayed; `code` tells the route which answer to give. */
 export class ReplayRefused extends Error {
+  override readonly name = 'ReplayRefused';
   constructor(
     readonly code: 'future' | 'before_window' | 'no_checkpoint',
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * The refusal in `e`, if it is one. By name, not instanceof: the routes' bundle and the server's modules
+ * (server/index.ts builds the app from the sources) each have their own copy of the class.
+ */
+export function replayRefusal(e: unknown): ReplayRefused | null {
+  return e instanceof Error && e.name === 'ReplayRefused' && 'code' in e ? (e as ReplayRefused) : null;
 }
 
 export interface ReplaySettings {
@@ -58,15 +67,20 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
             : 'no checkpoint has been taken yet',
         );
       }
-      const [families, alarms, cases] = await Promise.all([
-        repo.families(),
+      const [totals, families, alarms, cases] = await Promise.all([
+        repo.familyTotals(),
+        repo.familiesOf(sensors.ids),
         repo.alarmsAt(at),
         repo.openCasesAt(at),
       ]);
       return {
         at: at.toISOString(),
         checkpointAt: sensors.checkpointAt.toISOString(),
-        sensors: { ids: sensors.ids, states: sensors.states, counts: countSensors(families, sensors) },
+        sensors: {
+          ids: sensors.ids,
+          states: sensors.states,
+          counts: countSensors(totals, sensors, families),
+        },
         alarms: [...alarms].sort((a, b) => b.severity - a.severity),
         alarmCounts: {
           open: alarms.filter((a) => a.status === 'open').length,
@@ -92,6 +106,43 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
     async nextChange(at: Date, now: Date): Promise<string | null> {
       return (await repo.nextChange(at, now))?.toISOString() ?? null;
     },
+
+    /** Bookmarks of instants in [from, to), earliest first, as `user` sees them. */
+    async bookmarks(
+      range: { from: Date; to: Date },
+      user: { id: number; role: string },
+    ): Promise<ReplayBookmark[]> {
+      const rows = await repo.bookmarks(range.from, range.to);
+      return rows.map((b) => ({
+        id: b.id,
+        from: b.fromAt.toISOString(),
+        to: b.toAt?.toISOString() ?? null,
+        note: b.note,
+        author: b.author,
+        mine: user.role === 'admin' || b.createdBy === user.id,
+      }));
+    },
+
+    /** Sets a bookmark; refuses instants outside the window and intervals that end before they start. */
+    async addBookmark(
+      b: { from: Date; to: Date | null; note: string },
+      userId: number,
+      now: Date,
+    ): Promise<number> {
+      const start = windowStart(now).getTime();
+      if (b.from.getTime() > now.getTime())
+        throw new ReplayRefused('future', `from ${b.from.toISOString()} is in the future`);
+      if (b.from.getTime() < start)
+        throw new ReplayRefused('before_window', `from ${b.from.toISOString()} is before the replay window`);
+      if (b.to && b.to.getTime() <= b.from.getTime())
+        throw new ReplayRefused('before_window', 'to must be after from');
+      if (b.to && b.to.getTime() > now.getTime())
+        throw new ReplayRefused('future', `to ${b.to.toISOString()} is in the future`);
+      return repo.addBookmark({ fromAt: b.from, toAt: b.to, note: b.note, createdBy: userId });
+    },
+
+    deleteBookmark: (id: number, user: { id: number; role: string }) =>
+      repo.deleteBookmark(id, user.role === 'admin' ? null : user.id),
 
     /** One checkpoint now, and retention of what is older than the window. */
     async upkeep(now: Date) {

@@ -88,6 +88,40 @@ test('an instant between an alarm and its acknowledgement shows it red and unack
   await page.getByTestId('language-switch').click();
 });
 
+test('a bookmarked moment is listed in the replay bar and the meeting deck, whose link opens the same replay', async ({
+  page,
+  login,
+}) => {
+  await login('officer');
+  await waitForMap(page);
+  await page.getByTestId('replay-open').click();
+  const banner = page.getByTestId('replay-banner');
+  await expect(banner).not.toHaveAttribute('data-at', '');
+  const at = (await banner.getAttribute('data-at'))!;
+  const note = `井盖复盘 ${Date.now() % 100_000}`;
+  await page.getByTestId('replay-note').fill(note);
+  await page.getByTestId('replay-bookmark').click();
+  const list = page.getByTestId('replay-bookmarks');
+  await expect(list.locator('option', { hasText: note })).toHaveCount(1);
+  await expect(page.getByTestId('replay-note')).toHaveValue('');
+
+  // The monthly meeting of this month lists it, with a link to the replay.
+  const month = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+  })
+    .format(new Date(at))
+    .slice(0, 7);
+  await page.goto(`/performance/meeting?month=${month}`);
+  await page.getByRole('button', { name: '回放书签' }).click();
+  const item = page.getByTestId('meeting-replays').locator('li', { hasText: note });
+  await expect(item).toBeVisible();
+  await item.getByTestId('meeting-replay-link').click();
+  await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('replay') === at);
+  await expect(page.getByTestId('replay-banner')).toHaveAttribute('data-at', at);
+});
+
 test('department staff get no replay button, and the replay API refuses them', async ({ page, login }) => {
   await login('staff');
   await expect(page.getByTestId('connection-status')).toBeVisible();

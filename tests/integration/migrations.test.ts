@@ -26,6 +26,7 @@ const TABLES = [
   'open311_keys',
   'public_cache',
   'public_rate_buckets',
+  'replay_bookmarks',
   'replay_checkpoints',
   'rule_override_audit',
   'score_snapshots',

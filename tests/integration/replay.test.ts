@@ -14,6 +14,8 @@ import { mulberry32 } from '../../server/domain/random';
 import type { CaseActor } from '../../server/services/case.service';
 import { generateDemoCity } from '../../server/sim/generate-city';
 import { GET as getState } from '../../src/routes/api/replay/state/+server';
+import { GET as listBookmarks, POST as addBookmark } from '../../src/routes/api/replay/bookmarks/+server';
+import { DELETE as deleteBookmark } from '../../src/routes/api/replay/bookmarks/[id]/+server';
 import { database, engines, resetDatabase } from './support/databases';
 import { callRoute, routeEvent, type TestUser } from './support/routes';
 import { replayRepository } from '../../server/db/repositories/replay.repository';
@@ -274,5 +276,69 @@ describe.each(engines())('replay on %s', (engine) => {
     const ok = await ask({ id: 3, role: 'leader' }, iso(Date.now()));
     expect(ok.status).toBe(200);
     expect(ok.body.sensors.counts.byState.reduce((a, b) => a + b)).toBe(120);
+  });
+
+  it('bookmarks an instant or an interval with a note; refuses bad ones by field; only its author or an admin deletes it', async () => {
+    const users = await db.rows<{ id: number; role: string }>(sql`
+      insert into users (username, display_name, password_hash, role)
+      values ('bm-officer', '赵值班', 'x', 'officer'), ('bm-other', '钱值班', 'x', 'officer'),
+             ('bm-admin', '管理员', 'x', 'admin')
+      returning id, role`);
+    const [officer, other, admin] = users.map((u) => ({
+      id: Number(u.id),
+      role: u.role as TestUser['role'],
+    }));
+    const post = (user: TestUser, body: unknown) =>
+      callRoute<{ id: number; message: string }>(addBookmark, routeEvent(app, user, { body }));
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const made = await post(officer, {
+      from: hourAgo,
+      to: new Date().toISOString(),
+      note: '  暴雨内涝 07:00–10:00 ',
+    });
+    expect(made.status).toBe(201);
+    const instant = await post(officer, { from: hourAgo, note: '井盖倾斜' });
+    expect(instant.status).toBe(201);
+
+    for (const [body, field] of [
+      [{ from: hourAgo, note: '' }, /note: must not be empty/],
+      [{ from: hourAgo, note: 'x'.repeat(201) }, /note: must be at most 200/],
+      [{ from: 'yesterday', note: 'x' }, /from: must be an ISO 8601 instant/],
+      [
+        { from: hourAgo, to: new Date(Date.now() - 7200_000).toISOString(), note: 'x' },
+        /to must be after from/,
+      ],
+      [{ from: new Date(Date.now() + DAY).toISOString(), note: 'x' }, /in the future/],
+      [{ from: new Date(Date.now() - 40 * DAY).toISOString(), note: 'x' }, /before the replay window/],
+    ] as const) {
+      const r = await post(officer, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.message).toMatch(field);
+    }
+    expect((await post({ id: 9, role: 'staff', departmentId: 1 }, { from: hourAgo, note: 'x' })).status).toBe(
+      403,
+    );
+
+    const list = async (user: TestUser) =>
+      (
+        await callRoute<{
+          bookmarks: { id: number; note: string; to: string | null; mine: boolean; author: string }[];
+        }>(listBookmarks, routeEvent(app, user, { path: '/api/replay/bookmarks' }))
+      ).body.bookmarks;
+    const mine = await list(officer);
+    expect(mine.map((b) => b.note)).toEqual(['暴雨内涝 07:00–10:00', '井盖倾斜']);
+    expect(mine.map((b) => [b.mine, b.author, b.to === null])).toEqual([
+      [true, '赵值班', false],
+      [true, '赵值班', true],
+    ]);
+    expect((await list(other)).map((b) => b.mine)).toEqual([false, false]);
+
+    const del = (user: TestUser, id: number) =>
+      callRoute<{ message: string }>(deleteBookmark, routeEvent(app, user, { params: { id: String(id) } }));
+    expect((await del(other, made.body.id)).status).toBe(403);
+    expect((await del(officer, made.body.id)).status).toBe(200);
+    expect((await del(admin, instant.body.id)).status).toBe(200);
+    expect((await del(admin, instant.body.id)).status).toBe(404);
+    expect(await list(officer)).toEqual([]);
   });
 });

@@ -74,7 +74,12 @@ export function replayRepository(db: Database) {
     /** The earliest and latest checkpoint instants (null when none was taken yet). */
     async window(): Promise<{ from: Date; to: Date } | null> {
       const [r] = await db.rows<{ first: Date | string | null; last: Date | string | null }>(
-        sql`select min(at) as first, max(at) as last from replay_checkpoints`,
+        // Rounded up to the millisecond (instants travel as ISO strings): the first instant with a checkpoint.
+        sql`select date_trunc('milliseconds', min(at))
+                     + case when min(at) > date_trunc('milliseconds', min(at)) then interval '1 millisecond'
+                            else interval '0' end as first,
+                   max(at) as last
+            from replay_checkpoints`,
       );
       return r?.first && r.last ? { from: ms(r.first), to: ms(r.last) } : null;
     },
@@ -114,11 +119,22 @@ export function replayRepository(db: Database) {
       return { ...out, checkpointAt: ms(cp.at) };
     },
 
-    /** Every sensor's family, for counting (ids ascending). */
-    families: () =>
-      db.rows<{ id: number; family: string }>(
-        sql`select s.id, t.code as family from sensors s join sensor_types t on t.id = s.type_id order by s.id`,
+    /** How many sensors each family has now. */
+    familyTotals: () =>
+      db.rows<{ family: string; sensors: number }>(
+        sql`select t.code as family, count(s.id)::int as sensors
+            from sensor_types t left join sensors s on s.type_id = t.id group by t.code order by t.code`,
       ),
+
+    /** The family of each of these sensors (those still registered). */
+    async familiesOf(ids: readonly number[]): Promise<Map<number, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.rows<{ id: number; family: string }>(
+        sql`select s.id, t.code as family from sensors s join sensor_types t on t.id = s.type_id
+            where s.id = any(${pgArray(ids)}::int[])`,
+      );
+      return new Map(rows.map((r) => [r.id, r.family]));
+    },
 
     /**
      * Alarms open at `at`: opened by then and not yet cleared. Acknowledgement and escalation count only
@@ -234,6 +250,52 @@ export function replayRepository(db: Database) {
         });
       }
       return out;
+    },
+
+    /** Bookmarks whose instant lies in [from, to), earliest first (at most `limit`). */
+    bookmarks: (from: Date, to: Date, limit = 200) =>
+      db
+        .rows<{
+          id: number;
+          from_at: Date | string;
+          to_at: Date | string | null;
+          note: string;
+          created_by: number | null;
+          author: string | null;
+        }>(
+          sql`select b.id, b.from_at, b.to_at, b.note, b.created_by, u.display_name as author
+              from replay_bookmarks b left join users u on u.id = b.created_by
+              where b.from_at >= ${ts(from)} and b.from_at < ${ts(to)}
+              order by b.from_at, b.id limit ${limit}`,
+        )
+        .then((rows) =>
+          rows.map((r) => ({
+            id: r.id,
+            fromAt: ms(r.from_at),
+            toAt: r.to_at === null ? null : ms(r.to_at),
+            note: r.note,
+            createdBy: r.created_by,
+            author: r.author,
+          })),
+        ),
+
+    async addBookmark(b: { fromAt: Date; toAt: Date | null; note: string; createdBy: number }) {
+      const [r] = await db.rows<{ id: number }>(
+        sql`insert into replay_bookmarks (from_at, to_at, note, created_by)
+            values (${ts(b.fromAt)}, ${b.toAt ? ts(b.toAt) : null}, ${b.note}, ${b.createdBy}) returning id`,
+      );
+      return r.id;
+    },
+
+    /** Deletes a bookmark; with `onlyBy`, only if that user made it. Whether one was deleted. */
+    async deleteBookmark(id: number, onlyBy: number | null): Promise<'deleted' | 'not_found' | 'not_yours'> {
+      const [row] = await db.rows<{ created_by: number | null }>(
+        sql`select created_by from replay_bookmarks where id = ${id}`,
+      );
+      if (!row) return 'not_found';
+      if (onlyBy !== null && row.created_by !== onlyBy) return 'not_yours';
+      await db.rows(sql`delete from replay_bookmarks where id = ${id}`);
+      return 'deleted';
     },
 
     /**

@@ -37,3 +37,19 @@ export interface ReplayState {
     deadline: DeadlineStatus | null;
   }[];
 }
+
+/** A moment worth going back to: an instant, or an interval when `to` is set, with a note. */
+export interface ReplayBookmark {
+  id: number;
+  from: string;
+  to: string | null;
+  note: string;
+  /** Who set it (display name), null when that user is gone. */
+  author: string | null;
+  /** Whether the asking user may delete it (its author, or an admin). */
+  mine: boolean;
+}
+
+export interface ReplayBookmarkList {
+  bookmarks: ReplayBookmark[];
+}

@@ -5,7 +5,7 @@
 // picture lag the clock, never queue up behind it.
 /* eslint-disable svelte/prefer-svelte-reactivity -- every Date here is replaced whole (held in $state.raw),
    never changed in place, so SvelteDate's per-field reactivity has nothing to track. */
-import type { ReplayState, ReplayWindow } from '$lib/api/replay';
+import type { ReplayBookmark, ReplayBookmarkList, ReplayState, ReplayWindow } from '$lib/api/replay';
 
 export const REPLAY_SPEEDS = [1, 60, 600, 3600] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
@@ -13,7 +13,7 @@ export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
 /** How often, in real time, a playing replay asks for the picture at its clock. */
 const PLAY_TICK_MS = 1000;
 
-export type ReplayFetch = (url: string) => Promise<Response>;
+export type ReplayFetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 export class ReplaySession {
   /** True from open() until live(). */
@@ -31,15 +31,19 @@ export class ReplaySession {
   /** The last refusal or failure, shown to the user; null when all is well. */
   error = $state<string | null>(null);
   loading = $state(false);
+  /** The window's bookmarks, earliest first. */
+  bookmarks = $state.raw<ReplayBookmark[]>([]);
+  /** The start of an interval being bookmarked (its end is the instant shown when saved); null: none. */
+  markedFrom = $state.raw<Date | null>(null);
 
-  #fetch: ReplayFetch;
+  #fetch: (url: string, init?: RequestInit) => Promise<Response>;
   #timer: ReturnType<typeof setInterval> | null = null;
   #lastTick = 0;
   #inFlight = false;
   /** Instants asked for while a request was out: only the last one is fetched next. */
   #wanted: Date | null = null;
 
-  constructor(fetchFn: ReplayFetch = (u) => fetch(u)) {
+  constructor(fetchFn: ReplayFetch = (u, init) => fetch(u, init)) {
     this.#fetch = fetchFn;
   }
 
@@ -58,7 +62,44 @@ export class ReplaySession {
       return;
     }
     const start = at ?? new Date(Math.max(Date.now() - 3600_000, Date.parse(this.window.from)));
-    await this.seek(start);
+    await Promise.all([this.seek(start), this.loadBookmarks()]);
+  }
+
+  async loadBookmarks(): Promise<void> {
+    const res = await this.#fetch('/api/replay/bookmarks');
+    if (res.ok) this.bookmarks = ((await res.json()) as ReplayBookmarkList).bookmarks;
+  }
+
+  /** Bookmarks the instant shown (or the interval from `markedFrom` to it) with `note`; true when saved. */
+  async bookmark(note: string): Promise<boolean> {
+    const shown = this.state ? new Date(this.state.at) : null;
+    if (!shown) return false;
+    const marked = this.markedFrom;
+    const [from, to] = marked && marked.getTime() < shown.getTime() ? [marked, shown] : [shown, null];
+    const res = await this.#fetch('/api/replay/bookmarks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: from.toISOString(), to: to?.toISOString() ?? null, note }),
+    });
+    if (!res.ok) {
+      this.error = await messageOf(res);
+      return false;
+    }
+    this.markedFrom = null;
+    this.error = null;
+    await this.loadBookmarks();
+    return true;
+  }
+
+  async removeBookmark(id: number): Promise<void> {
+    const res = await this.#fetch(`/api/replay/bookmarks/${id}`, { method: 'DELETE' });
+    if (!res.ok) this.error = await messageOf(res);
+    await this.loadBookmarks();
+  }
+
+  /** Starts (or, called again, drops) an interval at the instant shown. */
+  toggleMark(): void {
+    this.markedFrom = this.markedFrom ? null : this.state ? new Date(this.state.at) : null;
   }
 
   /** Shows the picture at `at` (clamped to the window). */

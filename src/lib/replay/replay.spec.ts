@@ -51,6 +51,7 @@ describe('a replay session', () => {
     return new ReplaySession((url) => {
       asked.push(url);
       if (url === '/api/replay/window') return Promise.resolve(json({ from: new Date(t0).toISOString() }));
+      if (url === '/api/replay/bookmarks') return Promise.resolve(json({ bookmarks: [] }));
       if (url.startsWith('/api/replay/next'))
         return Promise.resolve(json({ next: '2026-11-03T08:00:00.000Z' }));
       return new Promise<Response>((resolve) => answers.push(resolve));
@@ -62,7 +63,7 @@ describe('a replay session', () => {
     const s = session();
     const opened = s.open(new Date(t0 - 3600_000));
     await vi.advanceTimersByTimeAsync(0);
-    expect(atOf(asked[1])).toBe(new Date(t0).toISOString());
+    expect(atOf(asked.find((u) => u.includes('/state'))!)).toBe(new Date(t0).toISOString());
     answers[0](json(stateAt(new Date(t0).toISOString())));
     await opened;
     expect(s.active).toBe(true);

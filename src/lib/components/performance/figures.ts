@@ -28,6 +28,12 @@ export function currentMonth(now: Date): string {
 }
 
 /** The instant a Shanghai month ends (the next month's first midnight). */
+/** The first instant of a Shanghai month ("2026-11" → 2026-10-31T16:00:00Z). */
+export function monthStart(month: string): Date {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1) - SHANGHAI_OFFSET_MS);
+}
+
 export function monthEnd(month: string): Date {
   const [y, m] = month.split('-').map(Number);
   return new Date(Date.UTC(y, m, 1) - SHANGHAI_OFFSET_MS);

@@ -3,7 +3,7 @@
 import { error, json } from '@sveltejs/kit';
 import { requireApi } from '$server/http/guards';
 import { instantParam } from '$server/http/instant-param';
-import { ReplayRefused } from '$server/services/replay.service';
+import { replayRefusal } from '$server/services/replay.service';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, url }) => {
@@ -12,7 +12,8 @@ export const GET: RequestHandler = async ({ locals, url }) => {
   try {
     return json(await locals.app.replay.stateAt(at, new Date()));
   } catch (e) {
-    if (e instanceof ReplayRefused) error(e.code === 'no_checkpoint' ? 404 : 400, e.message);
+    const refused = replayRefusal(e);
+    if (refused) error(refused.code === 'no_checkpoint' ? 404 : 400, refused.message);
     throw e;
   }
 };
