@@ -53,9 +53,11 @@ async function seed(url: string, end: number): Promise<{ ms: number; checkpoints
                    from sensor_transitions order by seq`.cursor(50_000);
   let next = start;
   let lastSeq = 0;
+  // A second connection for the writes: the cursor holds the first one while it is read.
+  const writer = postgres(url, { max: 1, onnotice: () => {} });
   const flush = async (at: number) => {
     const ids = [...abnormal.keys()].sort((a, b) => a - b);
-    await sql`insert into replay_checkpoints (at, seq, sensor_ids, states)
+    await writer`insert into replay_checkpoints (at, seq, sensor_ids, states)
               values (${new Date(at)}, ${lastSeq}, ${ids}::int[], ${ids.map((i) => abnormal.get(i)!)}::smallint[])`;
     checkpoints++;
   };
@@ -74,6 +76,7 @@ async function seed(url: string, end: number): Promise<{ ms: number; checkpoints
     await flush(next);
     next += HOUR;
   }
+  await writer.end();
   await sql.unsafe(`select setval('sensor_state_seq', (select max(seq) from sensor_transitions))`);
   // Alarms over the same 30 days (one per 20 faults), a tenth of them acknowledged and still open.
   await sql.unsafe(`

@@ -30,6 +30,15 @@ export function replayRefusal(e: unknown): ReplayRefused | null {
   return e instanceof Error && e.name === 'ReplayRefused' && 'code' in e ? (e as ReplayRefused) : null;
 }
 
+/** Longest alarm and case lists in one answer (their counts are always whole). */
+export const LIST_LIMIT = 200;
+
+const DEADLINE_ORDER: Record<string, number> = { overdue: 0, due_soon: 1, on_track: 2 };
+/** Overdue first, then due soon, then the rest; by code within each. */
+const byDeadline = (a: ReplayState['cases'][number], b: ReplayState['cases'][number]) =>
+  (DEADLINE_ORDER[a.deadline ?? ''] ?? 3) - (DEADLINE_ORDER[b.deadline ?? ''] ?? 3) ||
+  a.code.localeCompare(b.code);
+
 export interface ReplaySettings {
   calendar: WorkCalendar;
   days: number;
@@ -73,6 +82,18 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
         repo.alarmsAt(at),
         repo.openCasesAt(at),
       ]);
+      const folded = cases.map((c) => {
+        const f = caseAt(c.events, at, settings.calendar);
+        return {
+          code: c.code,
+          category: f.category ?? c.category,
+          streetName: c.streetName,
+          streetNameEn: c.streetNameEn,
+          state: f.state!,
+          departmentId: f.departmentId,
+          deadline: f.deadline,
+        };
+      });
       return {
         at: at.toISOString(),
         checkpointAt: sensors.checkpointAt.toISOString(),
@@ -81,24 +102,19 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
           states: sensors.states,
           counts: countSensors(totals, sensors, families),
         },
-        alarms: [...alarms].sort((a, b) => b.severity - a.severity),
+        // The most urgent first and cut, like the live snapshot; the counts are over all of them.
+        alarms: [...alarms].sort((a, b) => b.severity - a.severity).slice(0, LIST_LIMIT),
         alarmCounts: {
           open: alarms.filter((a) => a.status === 'open').length,
           acknowledged: alarms.filter((a) => a.status === 'acknowledged').length,
           critical: alarms.filter((a) => a.severity === 2).length,
         },
-        cases: cases.map((c) => {
-          const folded = caseAt(c.events, at, settings.calendar);
-          return {
-            code: c.code,
-            category: folded.category ?? c.category,
-            streetName: c.streetName,
-            streetNameEn: c.streetNameEn,
-            state: folded.state!,
-            departmentId: folded.departmentId,
-            deadline: folded.deadline,
-          };
-        }),
+        caseCounts: {
+          open: folded.length,
+          overdue: folded.filter((c) => c.deadline === 'overdue').length,
+          dueSoon: folded.filter((c) => c.deadline === 'due_soon').length,
+        },
+        cases: [...folded].sort(byDeadline).slice(0, LIST_LIMIT),
       };
     },
 

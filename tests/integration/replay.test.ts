@@ -227,6 +227,12 @@ describe.each(engines())('replay on %s', (engine) => {
           .sort((a, b) => a.code.localeCompare(b.code)),
         instant.toISOString(),
       ).toEqual(expected);
+      expect(got.caseCounts).toEqual({
+        open: expected.length,
+        overdue: expected.filter((c) => c.deadline === 'overdue').length,
+        dueSoon: expected.filter((c) => c.deadline === 'due_soon').length,
+      });
+      expect(got.alarmCounts.open + got.alarmCounts.acknowledged).toBe(openAlarms.length);
     }
     // The walk above saw both open and closed cases, acknowledged and unacknowledged alarms.
     expect(events.some((e) => e.to_state === 'closed')).toBe(true);

@@ -23,9 +23,12 @@ export interface ReplayState {
     states: number[];
     counts: ReplaySensorCounts;
   };
-  /** Alarms open then, in the live feed's shape (critical first, newest first), and their counts. */
+  /** Alarms open then, in the live feed's shape (critical first, newest first; at most 200), and their counts. */
   alarms: AlarmFeedItem[];
   alarmCounts: OpenAlarmCounts;
+  /** Cases open then, and how many of them were overdue or due soon. */
+  caseCounts: { open: number; overdue: number; dueSoon: number };
+  /** Those cases, overdue first, then due soon, then the rest (at most 200). */
   cases: {
     code: string;
     category: string;
