@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplayedCase } from './case-history';
+import { replayCase } from './case-history';
 import { countSensors, deadlineAt, transitionsOfAlarms } from './replay';
 import { defaultCalendar } from './work-calendar';
 
-const blank: ReplayedCase = {
-  state: null,
-  category: null,
-  priority: null,
-  departmentId: null,
-  signDueAt: null,
-  signedAt: null,
-  allowedHours: null,
-  dueAt: null,
-  pendingExtensionHours: null,
-  resolvedAt: null,
-  rating: null,
-  closedAt: null,
-};
+/** A case before its first event. */
+const blank = replayCase([]);
 
 describe('countSensors', () => {
   it('counts sensors not listed as normal, per family and overall; unregistered ones not at all', () => {

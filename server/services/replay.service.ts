@@ -15,7 +15,7 @@ export type { ReplayState };
 export class ReplayRefused extends Error {
   override readonly name = 'ReplayRefused';
   constructor(
-    readonly code: 'future' | 'before_window' | 'no_checkpoint',
+    readonly code: 'future' | 'before_window' | 'no_checkpoint' | 'invalid',
     message: string,
   ) {
     super(message);
@@ -151,7 +151,7 @@ export function replayService(repo: ReplayRepository, settings: ReplaySettings) 
       if (b.from.getTime() < start)
         throw new ReplayRefused('before_window', `from ${b.from.toISOString()} is before the replay window`);
       if (b.to && b.to.getTime() <= b.from.getTime())
-        throw new ReplayRefused('before_window', 'to must be after from');
+        throw new ReplayRefused('invalid', 'to must be after from');
       if (b.to && b.to.getTime() > now.getTime())
         throw new ReplayRefused('future', `to ${b.to.toISOString()} is in the future`);
       return repo.addBookmark({ fromAt: b.from, toAt: b.to, note: b.note, createdBy: userId });

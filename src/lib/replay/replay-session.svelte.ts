@@ -36,7 +36,7 @@ export class ReplaySession {
   /** The start of an interval being bookmarked (its end is the instant shown when saved); null: none. */
   markedFrom = $state.raw<Date | null>(null);
 
-  #fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  #fetch: ReplayFetch;
   #timer: ReturnType<typeof setInterval> | null = null;
   #lastTick = 0;
   #inFlight = false;
